@@ -1,0 +1,344 @@
+"""``main.py --headless --landscape NAME --optimizer NAME:k=v,... --steps N --out race.csv``.
+
+Every argument is parsed and validated before a step is taken, and the CSV is written to a
+temporary file that replaces the target only when complete, so a bad argument or an
+interrupted run never leaves a half-written file behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+
+from engine import landscapes, optimizers, schedules
+from engine.params import parse_assignments, validate_params
+from engine.runs import Race, RaceConfig, RunConfig, ScheduleConfig
+
+# Keys of an --optimizer item that configure the run rather than the optimizer.
+RUN_KEYS = ("clip_value", "clip_norm", "noise_std", "batch_size", "seed", "label", "start")
+SCHEDULE_KEYS = ("schedule", "warmup_steps", "warmup_start_factor")
+
+
+class CliError(ValueError):
+    """A bad command-line argument; the message names it."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would sys.exit(2) from deep inside
+        raise CliError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="main.py --headless",
+        description="Race optimizers over a 2-D loss surface without opening a window.",
+        epilog=(
+            "Optimizer items: NAME[:key=value,...]. Keys are the optimizer's hyperparameters "
+            "(PyTorch names; betas as 0.9/0.999), or run settings: clip_value, clip_norm, "
+            "noise_std, batch_size (regression landscape; 0 = full batch), seed, label, "
+            "start (x/y), schedule (a schedule name), warmup_steps, warmup_start_factor and "
+            "the schedule's own parameters. Example: --optimizer adam:lr=0.05,schedule=cosine,"
+            "T_max=500. See --list for every name and default."
+        ),
+    )
+    p.add_argument("--landscape", default="rosenbrock", help="landscape name (see --list)")
+    p.add_argument(
+        "--landscape-param",
+        default="",
+        metavar="K=V,...",
+        help="landscape parameters, e.g. condition=50,angle=30",
+    )
+    p.add_argument(
+        "--optimizer",
+        action="append",
+        default=[],
+        metavar="NAME:K=V,...",
+        help="a run; repeat for a race (default: the app's opening race)",
+    )
+    p.add_argument("--start", default=None, metavar="X,Y", help="start point of every run")
+    p.add_argument("--steps", type=int, default=2000, help="number of updates (default 2000)")
+    p.add_argument("--every", type=int, default=1, help="record a CSV row every N steps")
+    p.add_argument("--tol", type=float, default=1e-6, help="gradient norm counted as converged")
+    p.add_argument("--out", default=None, metavar="FILE.csv", help="write the trajectory CSV")
+    p.add_argument("--scenario", default=None, metavar="FILE.json", help="race from a scenario")
+    return p
+
+
+def _parse_point(text: str, what: str) -> tuple[float, float]:
+    parts = text.replace("/", ",").split(",")
+    try:
+        x, y = (float(v) for v in parts)
+    except ValueError:
+        raise CliError(f"{what} must be two numbers like -1.5,2; got {text!r}") from None
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise CliError(f"{what} must be finite; got {text!r}")
+    return x, y
+
+
+def parse_run(item: str) -> RunConfig:
+    """Turn ``"adam:lr=0.01,clip_norm=1"`` into a validated :class:`RunConfig`."""
+    name, _, rest = item.partition(":")
+    name = name.strip().lower()
+    if name not in optimizers.OPTIMIZERS:
+        known = ", ".join(optimizers.OPTIMIZERS)
+        raise CliError(f"--optimizer: unknown optimizer {name!r} (known: {known})")
+    try:
+        kv = parse_assignments(rest, owner=f"--optimizer {name}")
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    opt_names = {s.name for s in optimizers.OPTIMIZERS[name].params}
+    hyper = {k: v for k, v in kv.items() if k in opt_names}
+    run_kw: dict = {}
+    sched_kind = kv.get("schedule", "constant").strip().lower()
+    if sched_kind not in schedules.SCHEDULES:
+        known = ", ".join(schedules.SCHEDULES)
+        raise CliError(f"--optimizer {name}: unknown schedule {sched_kind!r} (known: {known})")
+    sched_names = {s.name for s in schedules.SCHEDULES[sched_kind].params}
+    sched_params = {}
+    warm: dict = {}
+    for k, v in kv.items():
+        if k in opt_names or k == "schedule":
+            continue
+        if k in sched_names:
+            sched_params[k] = v
+        elif k in ("warmup_steps", "warmup_start_factor"):
+            warm[k] = v
+        elif k in RUN_KEYS:
+            run_kw[k] = v
+        else:
+            allowed = sorted(opt_names | set(RUN_KEYS) | set(SCHEDULE_KEYS) | sched_names)
+            raise CliError(
+                f"--optimizer {name}: unknown key {k!r} (accepted: {', '.join(allowed)})"
+            )
+    try:
+        hyper = {
+            k: v
+            for k, v in validate_params(
+                optimizers.OPTIMIZERS[name].params, hyper, f"--optimizer {name}"
+            ).items()
+            if k in hyper
+        }
+        sched_params = validate_params(
+            schedules.SCHEDULES[sched_kind].params, sched_params, f"schedule {sched_kind}"
+        )
+        schedule = ScheduleConfig(
+            sched_kind,
+            sched_params,
+            int(warm.get("warmup_steps", 0)),
+            float(warm.get("warmup_start_factor", 0.1)),
+        )
+        kwargs: dict = {}
+        for k, v in run_kw.items():
+            if k == "start":
+                kwargs[k] = _parse_point(v, f"--optimizer {name}: start")
+            elif k in ("batch_size", "seed"):
+                kwargs[k] = int(v)
+            elif k == "label":
+                kwargs[k] = v
+            else:
+                kwargs[k] = float(v)
+        run = RunConfig(name, hyper, schedule, **kwargs)
+        run.validate()
+    except ValueError as exc:
+        raise CliError(f"--optimizer {name}: {exc}" if name not in str(exc) else str(exc)) from None
+    return run
+
+
+def config_from_args(args: argparse.Namespace) -> RaceConfig:
+    """Build and validate the race the arguments describe; raises CliError."""
+    if args.scenario:
+        from engine.scenario import load_scenario
+
+        try:
+            config = load_scenario(args.scenario).race
+        except (OSError, ValueError) as exc:
+            raise CliError(f"--scenario: {exc}") from None
+        if config is None:
+            raise CliError(f"--scenario: {args.scenario} holds no landscape race")
+    else:
+        name = args.landscape.strip().lower()
+        if name not in landscapes.LANDSCAPES:
+            known = ", ".join(landscapes.LANDSCAPES)
+            raise CliError(f"--landscape: unknown landscape {name!r} (known: {known})")
+        try:
+            lp = parse_assignments(args.landscape_param, owner="--landscape-param")
+            lp = validate_params(landscapes.LANDSCAPES[name].params, lp, f"landscape {name}")
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        runs = tuple(parse_run(item) for item in args.optimizer) or RaceConfig().runs
+        config = RaceConfig(landscape=name, landscape_params=lp, runs=runs)
+    if args.start is not None:
+        config = replace(
+            config,
+            start=_parse_point(args.start, "--start"),
+            runs=tuple(replace(r, start=None) for r in config.runs),
+        )
+    config = replace(config, tol=args.tol)
+    if args.steps < 0:
+        raise CliError(f"--steps must be >= 0; got {args.steps}")
+    if args.every < 1:
+        raise CliError(f"--every must be >= 1; got {args.every}")
+    try:
+        config.validate()
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    return config
+
+
+CSV_HEADER = ("step", "run", "optimizer", "x", "y", "loss", "grad_norm", "status")
+
+
+def run_race(config: RaceConfig, steps: int, every: int, writer=None) -> Race:
+    """Step the race, writing CSV rows every ``every`` steps (and the last step)."""
+    race = Race(config)
+
+    def emit() -> None:
+        if writer is None:
+            return
+        snap = race.snapshot()
+        gn = snap.grad_norms
+        for i in range(snap.n_runs):
+            x, y = snap.positions[i]
+            writer.writerow(
+                (
+                    snap.step,
+                    i + 1,
+                    snap.labels[i],
+                    repr(float(x)),
+                    repr(float(y)),
+                    repr(float(snap.losses[i])),
+                    repr(float(gn[i])),
+                    snap.status[i],
+                )
+            )
+
+    emit()
+    while race.step_count < steps and race.active.any():
+        race.step(min(every, steps - race.step_count))
+        emit()
+    return race
+
+
+def summary_table(race: Race) -> str:
+    """Final loss, steps to tolerance, distance to the nearest known minimum, diverged at."""
+    snap = race.snapshot()
+    head = (
+        "run",
+        "optimizer",
+        "final loss",
+        "grad norm",
+        "converged at",
+        "to nearest min",
+        "diverged at",
+    )
+    rows = [head]
+    gn = snap.grad_norms
+    for i in range(snap.n_runs):
+        m, dist = landscapes.nearest_minimum(race.landscape, snap.positions[i])
+        conv = snap.event_step[i] if snap.status[i] == "converged" else None
+        div = snap.event_step[i] if snap.status[i] == "diverged" else None
+        rows.append(
+            (
+                str(i + 1),
+                snap.labels[i],
+                f"{snap.losses[i]:.6g}",
+                f"{gn[i]:.3g}",
+                "-" if conv is None else str(conv),
+                "-" if m is None else f"{dist:.4g}",
+                "-" if div is None else str(div),
+            )
+        )
+    widths = [max(len(r[c]) for r in rows) for c in range(len(head))]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _write_atomically(path: str, fill) -> None:
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise CliError(f"--out: folder {str(directory)!r} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=".descent-", suffix=".csv.part", dir=directory)
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            fill(fh)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def join_negative_values(argv: Sequence[str], options: Sequence[str]) -> list[str]:
+    """Write ``--start -1.5,2`` as ``--start=-1.5,2`` so argparse does not take the value
+    for an option (its negative-number rule does not cover pairs)."""
+    out: list[str] = []
+    it = iter(argv)
+    for a in it:
+        if a in options:
+            nxt = next(it, None)
+            out.append(a if nxt is None else f"{a}={nxt}")
+        else:
+            out.append(a)
+    return out
+
+
+def main(argv: Sequence[str]) -> int:
+    """Run a headless race; 0 on success, 2 on a bad argument (message on stderr)."""
+    try:
+        argv = join_negative_values(argv, ("--start",))
+        args = build_parser().parse_args(argv)
+        config = config_from_args(args)
+        if args.out:
+            holder = {}
+
+            def fill(fh) -> None:
+                w = csv.writer(fh)
+                w.writerow(CSV_HEADER)
+                holder["race"] = run_race(config, args.steps, args.every, w)
+
+            _write_atomically(args.out, fill)
+            race = holder["race"]
+        else:
+            race = run_race(config, args.steps, args.every)
+    except CliError as exc:
+        print(f"main.py --headless: error: {exc}", file=sys.stderr)
+        return 2
+    title = race.landscape.title
+    print(f"{title}: {race.step_count} steps, {len(config.runs)} runs")
+    print(summary_table(race))
+    if args.out:
+        print(f"wrote {args.out}")
+    return 0
+
+
+def describe() -> str:
+    """Landscapes, optimizers and schedules with their parameters and defaults."""
+    out = ["LANDSCAPES (--landscape NAME --landscape-param k=v,...)"]
+    for spec in landscapes.LANDSCAPES.values():
+        out.append(f"  {spec.name:<18} {spec.title}")
+        out.extend(f"      {p.describe()}" for p in spec.params)
+    out.append("")
+    out.append("OPTIMIZERS (--optimizer NAME:k=v,...; PyTorch names and defaults)")
+    for spec in optimizers.OPTIMIZERS.values():
+        out.append(f"  {spec.name:<18} {spec.title}")
+        out.extend(f"      {p.describe()}" for p in spec.params)
+    out.append("")
+    out.append("SCHEDULES (in an optimizer item: schedule=NAME plus its parameters)")
+    for spec in schedules.SCHEDULES.values():
+        out.append(f"  {spec.name:<18} {spec.title}")
+        out.extend(f"      {p.describe()}" for p in spec.params)
+    out.append("  any schedule: warmup_steps=0, warmup_start_factor=0.1 (linear warm-up first)")
+    out.append("")
+    out.append("RUN SETTINGS (in an optimizer item)")
+    out.append("  clip_value, clip_norm (off by default), noise_std=0, batch_size=0 (full),")
+    out.append("  seed=0, label, start=x/y")
+    return "\n".join(out)

@@ -1,0 +1,28 @@
+"""Descent Lab entry point.
+
+``python main.py``                       opens the app
+``python main.py --headless ...``        runs a race or a network comparison without a screen
+``python main.py --list``                lists landscapes, optimizers, schedules, tasks...
+``python main.py --self-test OUT.png``   opens the window offscreen, runs, saves a screenshot
+"""
+
+from __future__ import annotations
+
+import sys
+
+import engine  # noqa: F401  (pins BLAS to one thread before numpy loads)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--headless" in argv or "--list" in argv:
+        from engine.cli import main as cli_main
+
+        return cli_main([a for a in argv if a != "--headless"])
+    from gui.app import run
+
+    return run(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
