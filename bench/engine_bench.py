@@ -14,10 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import engine  # noqa: E402,F401  (one BLAS thread before numpy)
-import numpy as np  # noqa: E402
+import numpy as np
 
-from engine.runs import Race, RaceConfig, RunConfig  # noqa: E402
+import engine  # noqa: F401  (one BLAS thread before numpy)
+from engine.runs import Race, RaceConfig, RunConfig
 
 KINDS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "nadam", "amsgrad")
 
@@ -52,8 +52,9 @@ def main() -> None:
             runs = make_runs(n, mixed)
             cfg = RaceConfig("rosenbrock", runs=runs, start=(-1.5, 2.0), tol=0.0)
             lock = run_steps_per_second([Race(cfg)], args.seconds)
-            alone = [Race(RaceConfig("rosenbrock", runs=(r,), start=(-1.5, 2.0), tol=0.0))
-                     for r in runs]
+            alone = [
+                Race(RaceConfig("rosenbrock", runs=(r,), start=(-1.5, 2.0), tol=0.0)) for r in runs
+            ]
             loop = run_steps_per_second(alone, args.seconds)
             kind = "8 optimizer kinds" if mixed else "adam, varied lr"
             print(f"{n:>4} runs, {kind:<18}{lock:>18,.0f}{loop:>18,.0f}{lock / loop:>7.1f}x")

@@ -183,9 +183,7 @@ def validate_params(
     unknown = [k for k in given if k not in by_name]
     if unknown:
         known = ", ".join(by_name) or "none"
-        raise ValueError(
-            f"{owner}: unknown parameter {unknown[0]!r} (accepted: {known})"
-        )
+        raise ValueError(f"{owner}: unknown parameter {unknown[0]!r} (accepted: {known})")
     return {
         s.name: s.validate(given[s.name], owner) if s.name in given else s.default for s in specs
     }

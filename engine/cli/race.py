@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-
 from engine import landscapes, optimizers, schedules
 from engine.params import parse_assignments, validate_params
 from engine.runs import Race, RaceConfig, RunConfig, ScheduleConfig

@@ -17,9 +17,21 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_issue_example_writes_csv_and_prints_table(tmp_path):
     out = tmp_path / "race.csv"
     cmd = [
-        sys.executable, "main.py", "--headless", "--landscape", "rosenbrock",
-        "--optimizer", "adam:lr=0.01", "--optimizer", "momentum:lr=0.001,momentum=0.9",
-        "--start", "-1.5,2", "--steps", "2000", "--out", str(out),
+        sys.executable,
+        "main.py",
+        "--headless",
+        "--landscape",
+        "rosenbrock",
+        "--optimizer",
+        "adam:lr=0.01",
+        "--optimizer",
+        "momentum:lr=0.001,momentum=0.9",
+        "--start",
+        "-1.5,2",
+        "--steps",
+        "2000",
+        "--out",
+        str(out),
     ]
     res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
@@ -31,8 +43,9 @@ def test_issue_example_writes_csv_and_prints_table(tmp_path):
     body = rows[1:]
     assert len(body) == 2 * 2001
     # the CSV agrees with an independent in-process race of the same config
-    race = Race(RaceConfig("rosenbrock", runs=(RunConfig("adam", {"lr": 0.01}),),
-                           start=(-1.5, 2.0)))
+    race = Race(
+        RaceConfig("rosenbrock", runs=(RunConfig("adam", {"lr": 0.01}),), start=(-1.5, 2.0))
+    )
     race.step(2000)
     last_adam = [r for r in body if r[1] == "1"][-1]
     assert int(last_adam[0]) == 2000
@@ -45,8 +58,9 @@ def test_issue_example_writes_csv_and_prints_table(tmp_path):
 
 def test_every_thins_rows_and_keeps_the_last_step(tmp_path, capsys):
     out = tmp_path / "r.csv"
-    code = cli_main(["--optimizer", "sgd:lr=0.001", "--steps", "25", "--every", "10",
-                     "--out", str(out)])
+    code = cli_main(
+        ["--optimizer", "sgd:lr=0.001", "--steps", "25", "--every", "10", "--out", str(out)]
+    )
     assert code == 0
     with out.open(newline="") as fh:
         steps = [int(r[0]) for r in list(csv.reader(fh))[1:]]
@@ -54,13 +68,22 @@ def test_every_thins_rows_and_keeps_the_last_step(tmp_path, capsys):
 
 
 def test_run_settings_in_optimizer_items(capsys):
-    code = cli_main([
-        "--landscape", "regression", "--landscape-param", "n=30,noise=0.2",
-        "--optimizer", "sgd:lr=0.05,batch_size=4,seed=3,label=tiny batches",
-        "--optimizer", "adam:lr=0.05,schedule=step,step_size=50,gamma=0.5,warmup_steps=5",
-        "--optimizer", "sgd:lr=0.05,clip_norm=0.5,noise_std=0.1",
-        "--steps", "100",
-    ])
+    code = cli_main(
+        [
+            "--landscape",
+            "regression",
+            "--landscape-param",
+            "n=30,noise=0.2",
+            "--optimizer",
+            "sgd:lr=0.05,batch_size=4,seed=3,label=tiny batches",
+            "--optimizer",
+            "adam:lr=0.05,schedule=step,step_size=50,gamma=0.5,warmup_steps=5",
+            "--optimizer",
+            "sgd:lr=0.05,clip_norm=0.5,noise_std=0.1",
+            "--steps",
+            "100",
+        ]
+    )
     assert code == 0
     assert "tiny batches" in capsys.readouterr().out
 
@@ -69,7 +92,7 @@ def test_divergence_is_reported_not_raised(capsys):
     code = cli_main(["--optimizer", "sgd:lr=10", "--optimizer", "adam:lr=0.01", "--steps", "100"])
     assert code == 0
     out = capsys.readouterr().out
-    row = [line for line in out.splitlines() if line.startswith("1 ")][0]
+    row = next(line for line in out.splitlines() if line.startswith("1 "))
     assert row.split()[-1].isdigit()  # diverged at step k
 
 
@@ -93,8 +116,11 @@ def test_divergence_is_reported_not_raised(capsys):
 )
 def test_bad_arguments_exit_2_with_a_message_and_write_nothing(tmp_path, capsys, args, needle):
     out = tmp_path / "never.csv"
-    code = cli_main([*args, "--out", str(out)] if "--landscape-param" not in args else
-                    ["--landscape", "bowl", *args, "--out", str(out)])
+    code = cli_main(
+        [*args, "--out", str(out)]
+        if "--landscape-param" not in args
+        else ["--landscape", "bowl", *args, "--out", str(out)]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert needle in err and "error" in err

@@ -75,8 +75,11 @@ def test_full_batch_regression_is_gradient_descent_on_the_data():
 
 def _bowl_race(runs, condition=10.0, angle=30.0):
     cfg = RaceConfig(
-        "bowl", {"condition": condition, "angle": angle}, runs=runs,
-        start=(1.5, -1.0), tol=0.0,
+        "bowl",
+        {"condition": condition, "angle": angle},
+        runs=runs,
+        start=(1.5, -1.0),
+        tol=0.0,
     )
     return Race(cfg)
 
@@ -99,14 +102,23 @@ def test_live_learning_rate_change_takes_effect_next_step():
     m = race.landscape.minima[0]
     center = np.array([m.x, m.y])
     x0 = np.array([1.5, -1.0])
-    other = Race(RaceConfig(race.config.landscape, race.config.landscape_params,
-                            runs=(race.config.runs[1],), start=(1.5, -1.0), tol=0.0))
+    other = Race(
+        RaceConfig(
+            race.config.landscape,
+            race.config.landscape_params,
+            runs=(race.config.runs[1],),
+            start=(1.5, -1.0),
+            tol=0.0,
+        )
+    )
     race.step(20)
     race.set_run(0, RunConfig("sgd", {"lr": 0.01}))
     race.step(30)
     a = np.eye(2) - 0.05 * h
     b = np.eye(2) - 0.01 * h
-    expected = center + np.linalg.matrix_power(b, 30) @ np.linalg.matrix_power(a, 20) @ (x0 - center)
+    expected = center + np.linalg.matrix_power(b, 30) @ np.linalg.matrix_power(a, 20) @ (
+        x0 - center
+    )
     np.testing.assert_allclose(race.snapshot().positions[0], expected, rtol=1e-10, atol=1e-12)
     other.step(50)
     assert np.array_equal(positions(race, 1), positions(other, 0))
@@ -213,8 +225,9 @@ def test_inspect_point_classifies_critical_points():
 
 
 def test_config_round_trips_through_json():
-    cfg = RaceConfig("bowl", {"condition": 20.0, "angle": 10.0}, runs=MIXED[:6],
-                     start=(1.0, 2.0), tol=1e-5)
+    cfg = RaceConfig(
+        "bowl", {"condition": 20.0, "angle": 10.0}, runs=MIXED[:6], start=(1.0, 2.0), tol=1e-5
+    )
     again = RaceConfig.from_dict(json.loads(json.dumps(cfg.to_dict())))
     assert again == cfg
 

@@ -78,7 +78,7 @@ def test_bad_files_name_the_file(tmp_path):
     with pytest.raises(ValueError, match=r"broken.json: not valid JSON \(line 1"):
         load_scenario(p)
     p.write_bytes(b"\xff\xfe\x00binary")
-    with pytest.raises(ValueError, match="broken.json"):
+    with pytest.raises(ValueError, match=r"broken\.json"):
         load_scenario(p)
 
 
