@@ -33,5 +33,15 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) bench/gui_bench.py
 	$(PY) bench/bundle_bench.py
 
+# The double-click desktop app (PyInstaller; see packaging/README-bundle.md).
+bundle: $(STAMP)
+	$(PY) packaging/build.py
+
+bundle-onefile: $(STAMP)
+	$(PY) packaging/build.py --onefile
+
+bundle-test: $(STAMP)
+	$(PY) packaging/build.py --test
+
 clean:
 	rm -rf build dist .pytest_cache

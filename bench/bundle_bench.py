@@ -1,0 +1,162 @@
+"""Print the desktop bundle's sizes and its time to the first painted frame, frozen vs source.
+
+    python bench/bundle_bench.py               build both variants afresh (temp folder), measure
+    python bench/bundle_bench.py --dist dist   measure builds already in dist/ (make bundle,
+                                               make bundle-onefile)
+
+Figures: the one-folder app unpacked, the archive users download, the one-file app, and the
+seconds from launching the process to the first painted frame for `python main.py` and for
+the frozen app, measured in the same run, alternating, after one warm-up start each.
+
+First frame: the bench sets DESCENTLAB_FIRST_FRAME_FILE=<path> and starts the app with
+--self-test; the GUI writes time.time() of its first paint there. If the GUI does not (yet)
+support that variable, the bench falls back to `--self-test OUT --self-test-seconds 0` and uses
+the moment the first screenshot file is written: an upper bound (one extra render).
+Targets (issue 6): one-folder <= 150 MB, archive <= 60 MB, frozen first frame <= 1.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("descentlab_build", ROOT / "packaging" / "build.py")
+build = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = build  # dataclasses look their module up while the class is made
+_spec.loader.exec_module(build)
+
+FIRST_FRAME_VAR = "DESCENTLAB_FIRST_FRAME_FILE"
+TIMEOUT = 120.0
+
+
+def _env() -> dict[str, str]:
+    env = build.self_test_env()
+    env.pop(FIRST_FRAME_VAR, None)
+    return env
+
+
+def first_frame_protocol(cmd: list[str], tmp: Path) -> float | None:
+    """Seconds from launch to the first paint the GUI reports, or None if it reports none."""
+    stamp, png = tmp / "first-frame.txt", tmp / "shot.png"
+    stamp.unlink(missing_ok=True)
+    env = _env()
+    env[FIRST_FRAME_VAR] = str(stamp)
+    t0 = time.time()
+    subprocess.run([*cmd, "--self-test", str(png)], env=env, capture_output=True, timeout=TIMEOUT)
+    if not stamp.exists():
+        return None
+    return float(stamp.read_text().strip()) - t0
+
+
+def first_frame_screenshot(cmd: list[str], tmp: Path) -> float | None:
+    """Seconds from launch until the self-test's screenshot (taken at once) is on disk."""
+    png = tmp / "shot0.png"
+    png.unlink(missing_ok=True)
+    t0 = time.time()
+    subprocess.run(
+        [*cmd, "--self-test", str(png), "--self-test-seconds", "0"],
+        env=_env(),
+        capture_output=True,
+        timeout=TIMEOUT,
+    )
+    return png.stat().st_mtime - t0 if png.exists() else None
+
+
+def measure(commands: dict[str, list[str]], runs: int) -> tuple[dict[str, list[float]], str]:
+    """Time every command `runs` times, interleaved; return the samples and the method used."""
+    with tempfile.TemporaryDirectory(prefix="descentlab-bench-") as d:
+        tmp = Path(d)
+        probe = next(iter(commands.values()))
+        method, fn = "GUI-reported first paint", first_frame_protocol
+        if fn(probe, tmp) is None:
+            method, fn = (
+                "screenshot written (--self-test-seconds 0), an upper bound",
+                (first_frame_screenshot),
+            )
+        for cmd in commands.values():  # warm-up: fill the disk cache, unpack .pyc once
+            fn(cmd, tmp)
+        samples: dict[str, list[float]] = {k: [] for k in commands}
+        for _ in range(runs):
+            for name, cmd in commands.items():
+                t = fn(cmd, tmp)
+                if t is not None:
+                    samples[name].append(t)
+    return samples, method
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dist", type=Path, help="measure existing builds here (no build)")
+    parser.add_argument("--runs", type=int, default=5, help="timed starts per variant")
+    parser.add_argument("--no-onefile", action="store_true", help="skip the one-file variant")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+
+    tmp_build = None
+    if args.dist is None:
+        tmp_build = tempfile.TemporaryDirectory(prefix="descentlab-bundle-bench-")
+        dist, work = Path(tmp_build.name) / "dist", Path(tmp_build.name) / "build"
+        build.build(build.layout(dist, work, onefile=False))
+        if not args.no_onefile:
+            build.build(build.layout(dist, work, onefile=True))
+    else:
+        dist, work = args.dist.resolve(), ROOT / "build"
+    onedir = build.layout(dist, work, onefile=False)
+    onefile = build.layout(dist, work, onefile=True)
+
+    import PyInstaller
+
+    print(
+        f"Descent Lab {build.VERSION} bundle: {sys.platform} {platform.machine()}, "
+        f"Python {platform.python_version()}, PyInstaller {PyInstaller.__version__}"
+    )
+    if not onedir.executable.exists():
+        print(f"no one-folder build at {onedir.app_dir}")
+        return 1
+    folder = build.tree_size(onedir.app_dir)
+    print(f"one-folder app   {build.mb(folder):>9}   (target <= 150 MB)  {onedir.app_dir}")
+    if onedir.archive.exists():
+        size = onedir.archive.stat().st_size
+        print(f"archive          {build.mb(size):>9}   (target <= 60 MB)   {onedir.archive}")
+    else:
+        print("archive          (none built)")
+    commands = {
+        "source (python main.py)": [sys.executable, str(ROOT / "main.py")],
+        "frozen one-folder": [str(onedir.executable)],
+    }
+    if onefile.executable.exists() and not args.no_onefile:
+        print(f"one-file app     {build.mb(onefile.executable.stat().st_size):>9}")
+        commands["frozen one-file"] = [str(onefile.executable)]
+    else:
+        print("one-file app     (none built)")
+
+    samples, method = measure(commands, args.runs)
+    print(f"time from launch to the first painted frame ({method}), {args.runs} runs:")
+    for name, ts in samples.items():
+        if not ts:
+            print(f"  {name:<26} no frame measured")
+            continue
+        target = "  (target <= 1.5 s)" if name == "frozen one-folder" else ""
+        print(
+            f"  {name:<26} median {statistics.median(ts):5.2f} s   "
+            f"min {min(ts):5.2f} s   max {max(ts):5.2f} s{target}"
+        )
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"  (load average at the end: {load:.2f} on {os.cpu_count()} CPUs)")
+    if tmp_build is not None:
+        tmp_build.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

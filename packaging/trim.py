@@ -1,0 +1,409 @@
+"""What the Descent Lab bundle leaves out, and the helpers the spec file uses to leave it out.
+
+PyInstaller's hooks collect generously: every Qt plugin a module might load, all Qt
+translations, and every shared library those plugins link to. A naive build of the app
+(`pyinstaller main.py`) measured 250 MB unpacked and 97 MB as .tar.gz on Linux; with these
+rules it is 139 MB and 53 MB. The lists below cut what the app never loads; each entry says
+why it is safe to cut. Nothing here imports PyInstaller, so the rules can be tested without
+building.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import shutil
+import struct
+import subprocess
+import zlib
+from collections.abc import Callable, Iterable
+from pathlib import Path, PurePosixPath
+
+# Python modules the frozen app must never contain. Test tools, the optional PyTorch test
+# oracle, the build tools themselves, and standard-library parts with large native
+# dependencies the app does not use (Tk, TLS/OpenSSL, readline, curses, sqlite).
+EXCLUDED_MODULES: tuple[str, ...] = (
+    # test and development tools (pulled in by numpy.testing and pytest plugins)
+    "pytest",
+    "_pytest",
+    "pytestqt",
+    "py",
+    "pluggy",
+    "iniconfig",
+    "hypothesis",
+    "_hypothesis_ftz_detector",
+    "_hypothesis_globals",
+    "_hypothesis_pytestplugin",
+    "sortedcontainers",
+    "psutil",
+    "ruff",
+    "numpy.testing",
+    "numpy.f2py",
+    "unittest",
+    "doctest",
+    "pdb",
+    # the optional PyTorch test oracle and its dependencies
+    "torch",
+    "torchgen",
+    "functorch",
+    "sympy",
+    "mpmath",
+    "networkx",
+    "jinja2",
+    "markupsafe",
+    "fsspec",
+    "filelock",
+    # the build tools
+    "PyInstaller",
+    "_pyinstaller_hooks_contrib",
+    "altgraph",
+    "pip",
+    "setuptools",
+    "pkg_resources",
+    "_distutils_hack",
+    "distutils",
+    # standard-library parts the app does not use and that drag in native libraries
+    "tkinter",
+    "_tkinter",
+    "turtle",
+    "turtledemo",
+    "idlelib",
+    "lib2to3",
+    "ssl",
+    "_ssl",
+    "_hashlib",
+    "readline",
+    "curses",
+    "_curses",
+    "sqlite3",
+    "_sqlite3",
+    "dbm",
+    "pydoc_data",  # help() topics; pydoc itself stays (pyqtgraph imports it)
+    # Pillow's optional codecs and bindings (imageio's GIF/PNG writers need only PIL._imaging;
+    # AVIF alone is 5 MB): AVIF, WebP, colour management, FreeType text, Tk
+    "PIL._avif",
+    "PIL._webp",
+    "PIL._imagingcms",
+    "PIL._imagingft",
+    "PIL._imagingtk",
+    "PIL.ImageTk",
+    "PIL.ImageQt",
+    # Qt modules nothing in the app imports (pyqtgraph 0.14 needs QtOpenGL, QtSvg, QtTest)
+    "PySide6.QtNetwork",
+    "PySide6.QtDBus",
+    "PySide6.QtQml",
+    "PySide6.QtQuick",
+    "PySide6.QtQuickWidgets",
+    "PySide6.QtQuickControls2",
+    "PySide6.QtQuickTest",
+    "PySide6.QtSql",
+    "PySide6.QtXml",
+    "PySide6.QtConcurrent",
+    "PySide6.QtDesigner",
+    "PySide6.QtHelp",
+    "PySide6.QtUiTools",
+    "PySide6.QtPrintSupport",
+    "PySide6.QtPdf",
+    "PySide6.QtPdfWidgets",
+    "PySide6.scripts",
+    # other Qt bindings qtpy and pyqtgraph would accept
+    "PyQt5",
+    "PyQt6",
+    "PySide2",
+    # pyqtgraph parts that need packages the app does not ship, or that it never opens
+    "pyqtgraph.opengl",
+    "pyqtgraph.examples",
+    "pyqtgraph.jupyter",
+    "pyqtgraph.console",
+    "pyqtgraph.flowchart",
+    "pyqtgraph.canvas",
+    "OpenGL",
+    "numba",
+    "cupy",
+    "matplotlib",
+    "scipy",
+    "pandas",
+    "IPython",
+    "h5py",
+    "metaarray",
+    "colorcet",
+    "cmap",
+)
+
+# Qt plugin folders the app never needs: networking, TLS, printing, SQL, QML tooling,
+# embedded-Linux (eglfs, evdev) back-ends and, on Linux, Wayland and GTK. Without the Wayland
+# plugins a Wayland session runs the app through XWayland; without the GTK theme plugin Qt
+# draws its own (Fusion) dialogs instead of loading the whole GTK stack.
+DROPPED_PLUGIN_DIRS: frozenset[str] = frozenset(
+    {
+        "designer",
+        "egldeviceintegrations",
+        "generic",
+        "networkinformation",
+        "platformthemes",
+        "position",
+        "printsupport",
+        "qmllint",
+        "qmltooling",
+        "sqldrivers",
+        "tls",
+        "vectorimageformats",
+        "wayland-decoration-client",
+        "wayland-graphics-integration-client",
+        "wayland-graphics-integration-server",
+        "wayland-shell-integration",
+    }
+)
+
+# In the plugin folders that stay, the plugins that stay (all others in that folder go).
+# platforms: the native window system per OS, plus offscreen for --self-test.
+# imageformats: PNG is built into QtGui; SVG/ICO/ICNS for icons, GIF/JPEG for exports.
+KEPT_PLUGINS: dict[str, frozenset[str]] = {
+    "platforms": frozenset({"qxcb", "qoffscreen", "qwindows", "qcocoa"}),
+    "imageformats": frozenset({"qsvg", "qico", "qicns", "qgif", "qjpeg"}),
+}
+
+# Shared libraries never needed once the plugins above are gone (Linux names; a pattern that
+# matches nothing on another system costs nothing). The orphan pruning below finds most of
+# these by itself on Linux; the list keeps the other systems lean too.
+DROPPED_LIBRARY_PATTERNS: tuple[str, ...] = (
+    "*Qt6Network*",
+    "*Qt6Qml*",
+    "*Qt6Quick*",
+    "*Qt6Pdf*",
+    "*Qt6Wayland*",
+    "*Qt6WlShell*",
+    "*Qt6EglFS*",
+    "*Qt6EglFs*",
+    "*Qt6Designer*",
+    "*Qt6Labs*",
+    "libgtk-3*",
+    "libgdk-3*",
+    "opengl32sw.dll",  # Windows software OpenGL (20 MB); the app draws with the raster engine
+)
+
+
+def is_bundled_ffmpeg(dest: str) -> bool:
+    """True for imageio-ffmpeg's ffmpeg executable, which the bundle leaves out.
+
+    It is 173 MB (68 MB compressed) on Linux, more than the rest of the app together.
+    Without it imageio-ffmpeg looks for IMAGEIO_FFMPEG_EXE, then ``ffmpeg`` on the PATH, so
+    MP4 export still works wherever ffmpeg is installed.
+    """
+    parts = PurePosixPath(dest.replace("\\", "/")).parts
+    return (
+        len(parts) >= 3
+        and parts[0] == "imageio_ffmpeg"
+        and parts[1] == "binaries"
+        and parts[-1].startswith("ffmpeg")
+    )
+
+
+def plugin_parts(dest: str) -> tuple[str, str] | None:
+    """Split a Qt plugin's destination path into (folder, plugin name).
+
+    Parameters
+    ----------
+    dest : str
+        Destination path inside the bundle, e.g. ``PySide6/Qt/plugins/platforms/libqxcb.so``.
+
+    Returns
+    -------
+    tuple of (str, str) or None
+        ``("platforms", "qxcb")``; None when `dest` is not a Qt plugin.
+    """
+    parts = PurePosixPath(dest.replace("\\", "/")).parts
+    if len(parts) < 4 or parts[0] != "PySide6" or "plugins" not in parts[1:-2]:
+        return None
+    folder = parts[-2]
+    stem = parts[-1].split(".", 1)[0]
+    if stem.startswith("lib"):
+        stem = stem[3:]
+    return folder, stem
+
+
+def keep_plugin(dest: str) -> bool:
+    """True unless `dest` is a Qt plugin the app does not need (see the lists above)."""
+    parsed = plugin_parts(dest)
+    if parsed is None:
+        return True
+    folder, name = parsed
+    if folder in DROPPED_PLUGIN_DIRS:
+        return False
+    kept = KEPT_PLUGINS.get(folder)
+    return kept is None or name in kept
+
+
+def is_translation(dest: str) -> bool:
+    """True for Qt's translation catalogues (the app's text is English only)."""
+    parts = PurePosixPath(dest.replace("\\", "/")).parts
+    return len(parts) >= 2 and parts[0] == "PySide6" and "translations" in parts[1:-1]
+
+
+def keep_library(dest: str) -> bool:
+    """False for shared libraries matching DROPPED_LIBRARY_PATTERNS."""
+    name = PurePosixPath(dest.replace("\\", "/")).name
+    return not any(fnmatch.fnmatch(name, pat) for pat in DROPPED_LIBRARY_PATTERNS)
+
+
+def reachable_libraries(
+    roots: Iterable[str], imports_of: Callable[[str], Iterable[str]]
+) -> set[str]:
+    """Names of every library reachable from `roots` through `imports_of` (depth first).
+
+    Parameters
+    ----------
+    roots : iterable of str
+        Library basenames loaded directly (extension modules, plugins, libpython).
+    imports_of : callable
+        Maps a basename to the basenames it links against (empty for unknown names).
+
+    Returns
+    -------
+    set of str
+        The roots and everything they need, transitively.
+    """
+    seen: set[str] = set()
+    stack = list(roots)
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        stack.extend(n for n in imports_of(name) if n not in seen)
+    return seen
+
+
+def elf_has_debug_info(path: str | os.PathLike[str]) -> bool:
+    """True when `path` is an ELF file that carries ``.debug_*`` sections.
+
+    Reads the section header table directly (ELF spec, System V gABI), so it needs no
+    binutils; any other file, or a truncated one, gives False.
+    """
+    try:
+        with open(path, "rb") as fh:
+            ident = fh.read(16)
+            if len(ident) < 16 or ident[:4] != b"\x7fELF":
+                return False
+            is64 = ident[4] == 2
+            endian = "<" if ident[5] == 1 else ">"
+            if is64:
+                fh.seek(0x28)
+                (shoff,) = struct.unpack(endian + "Q", fh.read(8))
+                fh.seek(0x3A)
+            else:
+                fh.seek(0x20)
+                (shoff,) = struct.unpack(endian + "I", fh.read(4))
+                fh.seek(0x2E)
+            shentsize, shnum, shstrndx = struct.unpack(endian + "HHH", fh.read(6))
+            if shoff == 0 or shnum == 0 or shstrndx >= shnum:
+                return False
+            fh.seek(shoff)
+            table = fh.read(shentsize * shnum)
+            if len(table) < shentsize * shnum:
+                return False
+            fmt = endian + ("IIQQQQ" if is64 else "IIIIII")
+            width = struct.calcsize(fmt)
+
+            def header(i: int) -> tuple[int, ...]:
+                return struct.unpack(fmt, table[i * shentsize : i * shentsize + width])
+
+            # fields: name offset, type, flags, addr, file offset, size
+            strtab = header(shstrndx)
+            fh.seek(strtab[4])
+            names = fh.read(strtab[5])
+            for i in range(shnum):
+                off = header(i)[0]
+                end = names.find(b"\0", off)
+                if names[off:end].startswith(b".debug_"):
+                    return True
+    except (OSError, struct.error):
+        return False
+    return False
+
+
+def stripped_copy(src: str, cache_dir: Path) -> str:
+    """Return a copy of `src` with debug sections removed (``strip --strip-debug``).
+
+    Only debug sections go (symbols used by the dynamic loader stay), which is safe even on
+    libraries patched by auditwheel. The copy lives in `cache_dir` (the build's work folder);
+    if ``strip`` is missing or fails, `src` itself is returned.
+    """
+    strip = shutil.which("strip")
+    if strip is None:
+        return src
+    # one folder per source path, so equal basenames from different folders never collide
+    out_dir = cache_dir / f"{zlib.crc32(os.fsencode(os.path.abspath(src))):08x}"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / Path(src).name
+    if out.exists() and out.stat().st_mtime >= Path(src).stat().st_mtime:
+        return str(out)
+    proc = subprocess.run(
+        [strip, "--strip-debug", "-o", str(out), src], capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        return src
+    shutil.copymode(src, out)
+    return str(out)
+
+
+# ICU's "stubdata": the table of contents of an ICU common-data package with no entries,
+# laid out as ICU's own source/stubdata/stubdata.cpp does (DataHeader, UDataInfo, count 0).
+_ICU_STUB_SOURCE = r"""
+#include <stdint.h>
+typedef struct {
+    uint16_t headerSize;
+    uint8_t magic1, magic2;
+    struct {
+        uint16_t size, reservedWord;
+        uint8_t isBigEndian, charsetFamily, sizeofUChar, reservedByte;
+        uint8_t dataFormat[4], formatVersion[4], dataVersion[4];
+    } info;
+    char padding[8];
+    uint32_t count, reserved;
+    uint32_t toc[2];
+} IcuCommonData;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define ICU_BIG_ENDIAN 1
+#else
+#define ICU_BIG_ENDIAN 0
+#endif
+
+__attribute__((visibility("default"))) const IcuCommonData icudt@MAJOR@_dat = {
+    32, 0xda, 0x27,
+    {20, 0, ICU_BIG_ENDIAN, 0, 2, 0, {0x54, 0x6f, 0x43, 0x50}, {1, 0, 0, 0}, {0, 0, 0, 0}},
+    {0}, 0, 0, {0, 0}};
+"""
+
+
+def icu_major(name: str) -> int | None:
+    """ICU's major version from a data library name (``libicudata.so.73`` gives 73)."""
+    m = re.fullmatch(r"libicudata\.so\.(\d+)(?:\.\d+)*", name)
+    return int(m.group(1)) if m else None
+
+
+def build_icu_stub(major: int, out_dir: Path) -> Path | None:
+    """Compile an empty ICU data library ``libicudata.so.<major>`` into `out_dir`.
+
+    PySide6's Linux wheels link Qt to ICU, whose data library is 32 MB (12 MB compressed):
+    collation tables, legacy text encodings, and locale data that Qt itself does not read
+    (QLocale, case mapping, time zones and text boundaries use Qt's own tables). With the
+    empty library, QCollator falls back to code-point order and non-Unicode codecs such as
+    Shift-JIS are unavailable; nothing in Descent Lab uses either. Returns None (keep the
+    real library) when no C compiler is found or compiling fails.
+    """
+    cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        return None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    src = out_dir / "icudata_stub.c"
+    src.write_text(_ICU_STUB_SOURCE.replace("@MAJOR@", str(int(major))))
+    name = f"libicudata.so.{int(major)}"
+    out = out_dir / name
+    cmd = [cc, "-shared", "-fPIC", "-O2", "-s", f"-Wl,-soname,{name}", "-o", str(out), str(src)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0 or not out.exists():
+        return None
+    return out
