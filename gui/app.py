@@ -1,0 +1,174 @@
+"""Application set-up: Qt and pyqtgraph options, theme, the main window, and ``--self-test``.
+
+``run(argv)`` is what ``main.py`` calls when no ``--headless`` or ``--list`` is given::
+
+    python main.py                          open the window
+    python main.py --presentation           start in presentation mode (large fonts)
+    python main.py --fullscreen             start full screen
+    python main.py --self-test OUT.png      run the default race for ~2 s offscreen, save a
+                                            screenshot, check it, exit 0 (1 on failure)
+
+Imports are static (no importlib) so PyInstaller finds every module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtWidgets import QApplication
+
+from engine import APP_NAME, __version__
+from gui import theme
+from gui.landscape_lab import LandscapeLab
+from gui.main_window import MainWindow
+
+
+def resource_path(*parts: str) -> Path:
+    """A file under ``resources/``, in a source tree or a PyInstaller bundle (``_MEIPASS``)."""
+    base = getattr(sys, "_MEIPASS", None)
+    root = Path(base) if base else Path(__file__).resolve().parents[1]
+    return root.joinpath("resources", *parts)
+
+
+def configure_pyqtgraph() -> None:
+    pg.setConfigOptions(
+        imageAxisOrder="row-major",
+        antialias=True,
+        background=theme.PANEL_BG,
+        foreground=theme.INK,
+        exitCleanup=False,
+    )
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (created once), styled for Descent Lab."""
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
+        app = QApplication([sys.argv[0] if sys.argv else APP_NAME, *(argv or [])])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setStyle("Fusion")
+    configure_pyqtgraph()
+    f = app.font()
+    f.setPointSizeF(theme.NORMAL.font_pt)
+    app.setFont(f)
+    app.setStyleSheet(theme.stylesheet(theme.NORMAL))
+    return app
+
+
+def build_main_window() -> MainWindow:
+    """The main window with its labs (the landscape lab; later the network lab)."""
+    window = MainWindow()
+    window.add_lab("Landscape lab", LandscapeLab())
+    return window
+
+
+def image_is_blank(img: QImage) -> str | None:
+    """``None`` if ``img`` looks like a drawn window, else why not."""
+    if img.isNull() or img.width() < 100 or img.height() < 100:
+        return "the screenshot is empty"
+    img = img.convertToFormat(QImage.Format.Format_RGB32)
+    ptr = img.constBits()
+    arr = np.frombuffer(ptr, dtype=np.uint8).reshape(img.height(), img.bytesPerLine())
+    arr = arr[:, : img.width() * 4].reshape(img.height(), img.width(), 4)[..., :3]
+    if float(arr.std()) < 8.0:
+        return "the screenshot is (nearly) one colour"
+    colours = np.unique(arr[::4, ::4].reshape(-1, 3), axis=0)
+    if len(colours) < 64:
+        return f"the screenshot has only {len(colours)} colours"
+    return None
+
+
+def self_test(window: MainWindow, out: Path, seconds: float = 2.0) -> int:
+    """Show ``window``, race for ``seconds``, save a screenshot to ``out`` and check it."""
+    app = QApplication.instance()
+    result = {"code": 1, "message": "the self-test did not finish"}
+
+    def finish() -> None:
+        lab = window.current_lab()
+        problems = []
+        problem = lab.self_test_check() if lab is not None else "no lab"
+        if problem:
+            problems.append(problem)
+        img = window.grab().toImage()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not img.save(str(out), "PNG"):
+            problems.append(f"could not write {out}")
+        blank = image_is_blank(img)
+        if blank:
+            problems.append(blank)
+        if problems:
+            result.update(code=1, message="; ".join(problems))
+        else:
+            step = lab.current_step()
+            result.update(
+                code=0,
+                message=f"ok: {step} steps, {lab.frames_drawn} frames, screenshot {out} "
+                f"({img.width()}x{img.height()})",
+            )
+        app.quit()
+
+    def watchdog() -> None:
+        result.update(code=1, message="the self-test timed out")
+        app.quit()
+
+    window.resize(1280, 720)
+    window.show()
+    lab = window.current_lab()
+    window.set_speed(None)
+    if lab is not None:
+        window.act_play.setChecked(True)
+    QTimer.singleShot(int(seconds * 1000), finish)
+    QTimer.singleShot(int(seconds * 1000) + 30000, watchdog)
+    app.exec()
+    window.shutdown()
+    stream = sys.stdout if result["code"] == 0 else sys.stderr
+    print(f"self-test: {result['message']}", file=stream)
+    return int(result["code"])
+
+
+def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    p = argparse.ArgumentParser(prog="main.py", description=f"{APP_NAME} desktop app")
+    p.add_argument(
+        "--self-test",
+        metavar="OUT.png",
+        type=Path,
+        help="run the default race offscreen for ~2 s, save a screenshot, exit 0 if ok",
+    )
+    p.add_argument("--self-test-seconds", type=float, default=2.0, help=argparse.SUPPRESS)
+    p.add_argument("--presentation", action="store_true", help="start in presentation mode")
+    p.add_argument("--fullscreen", action="store_true", help="start full screen")
+    return p.parse_known_args(argv)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Start the GUI; returns the process exit status."""
+    args, qt_args = parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.self_test is not None and not os.environ.get("QT_QPA_PLATFORM"):
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    app = make_app(qt_args)
+    window = build_main_window()
+    app.aboutToQuit.connect(window.shutdown)
+    if args.presentation:
+        window.set_presentation(True)
+    if args.self_test is not None:
+        return self_test(window, args.self_test, args.self_test_seconds)
+    if args.fullscreen:
+        window.act_fullscreen.setChecked(True)
+    else:
+        window.resize(1440, 900)
+        window.show()
+    code = app.exec()
+    window.shutdown()
+    return int(code)

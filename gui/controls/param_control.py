@@ -1,0 +1,258 @@
+"""One editor widget per :class:`engine.params.ParamSpec`, chosen from the spec alone.
+
+=========================  ==========================================================
+spec                       control
+=========================  ==========================================================
+float, ``log=True``        log-scale slider + exact text field (superqt has no log
+                           slider, so :class:`LogSlider` maps decades onto a QSlider)
+float, both bounds         superqt ``QLabeledDoubleSlider`` (slider and editable value
+                           in one widget, with the spec's range)
+float, open range          text field
+int                        spin box (text field when the range exceeds 32 bits)
+bool                       check box
+choice                     combo box
+pair                       two float controls side by side
+=========================  ==========================================================
+
+Every control validates through ``ParamSpec.validate`` and shows the engine's own message
+inline, in red, without applying the value; nothing a user types can raise past it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QSizePolicy,
+    QSlider,
+    QSpinBox,
+    QWidget,
+)
+from superqt import QLabeledDoubleSlider
+
+from engine.params import ParamSpec
+
+INT32 = 2**31 - 1
+
+
+def _fmt(v: float) -> str:
+    if v == 0:
+        return "0"
+    a = abs(v)
+    if 1e-4 <= a < 1e6:
+        return f"{v:.6g}"
+    return f"{v:.4g}"
+
+
+def log_range(spec: ParamSpec) -> tuple[float, float]:
+    """Slider range of a log-scale float: the spec's bounds, else four decades either side."""
+    d = abs(float(spec.default[0] if spec.kind == "pair" else spec.default)) or 1e-3
+    lo = spec.min if spec.min is not None and spec.min > 0 else d * 1e-4
+    hi = spec.max if spec.max is not None else d * 1e4
+    return float(lo), float(hi)
+
+
+class _Field(QLineEdit):
+    """Text field that shows an invalid state through a dynamic property."""
+
+    def set_invalid(self, bad: bool) -> None:
+        if self.property("invalid") != bad:
+            self.setProperty("invalid", bad)
+            self.style().unpolish(self)
+            self.style().polish(self)
+
+
+class LogSlider(QWidget):
+    """A float on a log scale: slider over decades plus a text field for exact values."""
+
+    edited = Signal()
+
+    STEPS = 600
+
+    def __init__(self, lo: float, hi: float, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._lo, self._hi = math.log10(lo), math.log10(hi)
+        self._value = 10**self._lo
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, self.STEPS)
+        self.slider.valueChanged.connect(self._on_slider)
+        self.field = _Field()
+        self.field.setMaximumWidth(90)
+        self.field.editingFinished.connect(self._on_field)
+        lay.addWidget(self.slider, 1)
+        lay.addWidget(self.field)
+
+    def _to_pos(self, v: float) -> int:
+        if not (v > 0 and math.isfinite(v)):
+            return 0
+        t = (math.log10(v) - self._lo) / (self._hi - self._lo)
+        return round(min(max(t, 0.0), 1.0) * self.STEPS)
+
+    def _on_slider(self, pos: int) -> None:
+        v = 10 ** (self._lo + (self._hi - self._lo) * pos / self.STEPS)
+        # Snap to 3 significant digits: nobody means lr = 0.0012589254.
+        v = float(f"{v:.2g}") if pos not in (0, self.STEPS) else v
+        self._value = v
+        with QSignalBlocker(self.field):
+            self.field.setText(_fmt(v))
+        self.edited.emit()
+
+    def _on_field(self) -> None:
+        self.edited.emit()
+
+    def text_value(self) -> str:
+        return self.field.text()
+
+    def set_value(self, v: float) -> None:
+        self._value = float(v)
+        with QSignalBlocker(self.slider):
+            self.slider.setValue(self._to_pos(float(v)))
+        with QSignalBlocker(self.field):
+            self.field.setText(_fmt(float(v)))
+
+
+class ParamControl(QWidget):
+    """An editor for one ParamSpec.
+
+    Signals
+    -------
+    edited()
+        The user changed the value (call :meth:`value` to read and validate it).
+    """
+
+    edited = Signal()
+
+    def __init__(self, spec: ParamSpec, owner: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self.owner = owner
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(6)
+        self._parts: list[Any] = []
+        self.setToolTip(spec.help)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        k = spec.kind
+        if k == "bool":
+            w = QCheckBox()
+            w.toggled.connect(self.edited)
+            self._parts.append(w)
+        elif k == "choice":
+            w = QComboBox()
+            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            w.setMinimumContentsLength(8)
+            w.addItems(list(spec.choices))
+            w.currentIndexChanged.connect(self.edited)
+            self._parts.append(w)
+        elif k == "int":
+            lo = int(spec.min) if spec.min is not None else -INT32
+            hi = int(spec.max) if spec.max is not None else INT32
+            if lo >= -INT32 and hi <= INT32:
+                w = QSpinBox()
+                w.setRange(lo, hi)
+                w.setKeyboardTracking(False)
+                w.valueChanged.connect(self.edited)
+            else:
+                w = _Field()
+                w.editingFinished.connect(self.edited)
+            self._parts.append(w)
+        elif k in ("float", "pair"):
+            for _ in range(2 if k == "pair" else 1):
+                self._parts.append(self._float_part())
+        for w in self._parts:
+            lay.addWidget(w, 1)
+        self.set_value(spec.default)
+
+    def _float_part(self) -> QWidget:
+        spec = self.spec
+        if spec.log:
+            lo, hi = log_range(spec)
+            w = LogSlider(lo, hi)
+            w.edited.connect(self.edited)
+            return w
+        if spec.min is not None and spec.max is not None:
+            w = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
+            w.setRange(float(spec.min), float(spec.max))
+            span = float(spec.max) - float(spec.min)
+            decimals = 3 if span <= 2 else 2
+            w.setDecimals(decimals)
+            w.setSingleStep(10 ** (-decimals))
+            w.setEdgeLabelMode(QLabeledDoubleSlider.EdgeLabelMode.LabelIsValue)
+            w.valueChanged.connect(lambda _v: self.edited.emit())
+            return w
+        w = _Field()
+        w.editingFinished.connect(self.edited)
+        return w
+
+    # ------------------------------------------------------------------ values
+    @staticmethod
+    def _part_raw(w: QWidget) -> Any:
+        if isinstance(w, LogSlider):
+            return w.text_value()
+        if isinstance(w, QLabeledDoubleSlider):
+            return float(w.value())
+        if isinstance(w, QLineEdit):
+            return w.text()
+        if isinstance(w, QSpinBox):
+            return int(w.value())
+        if isinstance(w, QCheckBox):
+            return bool(w.isChecked())
+        if isinstance(w, QComboBox):
+            return w.currentText()
+        raise TypeError(type(w))
+
+    def raw(self) -> Any:
+        if self.spec.kind == "pair":
+            return tuple(self._part_raw(w) for w in self._parts)
+        return self._part_raw(self._parts[0])
+
+    def value(self) -> Any:
+        """The validated value; raises ValueError with the engine's message."""
+        try:
+            v = self.spec.validate(self.raw(), self.owner)
+        except ValueError:
+            self.set_invalid(True)
+            raise
+        self.set_invalid(False)
+        return v
+
+    def set_invalid(self, bad: bool) -> None:
+        for w in self._parts:
+            target = w.field if isinstance(w, LogSlider) else w
+            if isinstance(target, _Field):
+                target.set_invalid(bad)
+
+    def set_value(self, v: Any) -> None:
+        values = tuple(v) if self.spec.kind == "pair" else (v,)
+        for w, x in zip(self._parts, values, strict=True):
+            with QSignalBlocker(w):
+                if isinstance(w, LogSlider):
+                    w.set_value(float(x))
+                elif isinstance(w, QLabeledDoubleSlider):
+                    w.setValue(float(x))
+                elif isinstance(w, QLineEdit):
+                    w.setText(_fmt(x) if isinstance(x, float) else str(x))
+                elif isinstance(w, QSpinBox):
+                    w.setValue(int(x))
+                elif isinstance(w, QCheckBox):
+                    w.setChecked(bool(x))
+                elif isinstance(w, QComboBox):
+                    w.setCurrentText(str(x))
+        self.set_invalid(False)
+
+    def set_text(self, text: str) -> None:
+        """Type ``text`` into the (first) text field as a user would (tests, scripting)."""
+        w = self._parts[0]
+        field = w.field if isinstance(w, LogSlider) else w
+        if not isinstance(field, QLineEdit):
+            raise TypeError(f"{self.spec.name} has no text field")
+        field.setText(text)
+        field.editingFinished.emit()

@@ -1,0 +1,94 @@
+"""What the main window needs from a lab: transport, presentation, actions, shut-down.
+
+A *lab* is one page of the main window (the landscape lab, the network lab...). The main
+window owns the transport (play/pause, step, reset, speed), menus, toolbar and status bar;
+it drives whichever lab is showing through this interface, so adding a lab is
+``window.add_lab(title, lab)`` and nothing else.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
+
+from gui.theme import NORMAL, Scale
+
+
+class Lab(QWidget):
+    """Base class of a lab page. Subclasses override the transport methods.
+
+    Signals
+    -------
+    running_changed(bool)
+        The lab started or stopped running (also when it stops by itself).
+    message(str, str)
+        ``(level, text)`` for the status bar; level is ``"info"``, ``"warning"`` or
+        ``"error"``.
+    step_changed(int)
+        The step count shown changed (emitted at most once per frame).
+    """
+
+    running_changed = Signal(bool)
+    message = Signal(str, str)
+    step_changed = Signal(int)
+
+    #: Title of the lab's own menu (its :meth:`lab_actions`).
+    menu_title = "Lab"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._scale = NORMAL
+
+    # -- transport ----------------------------------------------------------------------
+    def set_running(self, running: bool) -> None:
+        raise NotImplementedError
+
+    def is_running(self) -> bool:
+        raise NotImplementedError
+
+    def step_once(self) -> None:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        raise NotImplementedError
+
+    def set_speed(self, steps_per_second: float | None) -> None:
+        """``None`` means as fast as the machine goes."""
+        raise NotImplementedError
+
+    def current_step(self) -> int:
+        raise NotImplementedError
+
+    # -- read-outs for the status bar ----------------------------------------------------
+    def frames_per_second(self) -> float:
+        return 0.0
+
+    def steps_per_second(self) -> float:
+        return 0.0
+
+    # -- presentation and actions -------------------------------------------------------
+    def set_scale(self, scale: Scale) -> None:
+        """Resize fonts, lines and markers (presentation mode)."""
+        self._scale = scale
+
+    def set_presentation(self, on: bool) -> None:
+        """Presentation mode toggled (after :meth:`set_scale`): e.g. hide settings panels."""
+
+    def lab_actions(self) -> list[QAction]:
+        """Actions for this lab's menu; ``None`` entries become separators."""
+        return []
+
+    def toolbar_actions(self) -> list[QAction | QWidget | None]:
+        """Actions or widgets for the toolbar while this lab shows."""
+        return []
+
+    def activate(self, active: bool) -> None:
+        """Called when the lab's tab is shown (True) or hidden (False)."""
+
+    def self_test_check(self) -> str | None:
+        """After a self-test run: ``None`` if the lab did its job, else what went wrong."""
+        return None
+
+    def shutdown(self) -> None:
+        """Stop and join worker threads; called once, before the application quits."""

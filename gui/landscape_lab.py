@@ -1,0 +1,703 @@
+"""The landscape lab: optimizers racing live over a 2-D loss surface.
+
+The lab keeps the race's configuration (a frozen :class:`~engine.runs.RaceConfig`) as the one
+source of truth on the GUI side. Every user action makes a new configuration, validates it
+here (a bad value becomes a message, never an exception), and sends the worker the
+matching :class:`~engine.runs.Race` call as a command: ``set_run`` for a live change,
+``reset`` for anything structural. The worker owns the race; the lab only reads snapshots.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import replace
+
+import numpy as np
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QComboBox, QScrollArea, QSplitter, QVBoxLayout, QWidget
+
+from engine.landscapes import LANDSCAPES, Landscape, hessian_verdict
+from engine.optimizers import OPTIMIZERS
+from engine.runs import Race, RaceConfig, RunConfig
+from gui import theme
+from gui.controls.landscape_editor import LandscapeEditor
+from gui.controls.run_editor import RunEditor
+from gui.icons import icon
+from gui.lab import Lab
+from gui.panels.card import Card
+from gui.panels.internals_panel import InternalsPanel
+from gui.panels.landscape_panel import LandscapePanel
+from gui.panels.loss_panel import LossPanel
+from gui.panels.regression_panel import RegressionPanel
+from gui.panels.run_table_panel import RunTablePanel
+from gui.plotting import format_hyper, format_value
+from gui.worker import EngineBridge
+
+MAX_RUNS = 16
+FRAME_MS = 16  # ~60 Hz display pull
+TABLE_MS = 100  # the table is read, not watched: 10 Hz is plenty
+
+
+def _race_done(race: Race) -> bool:
+    return not bool(race.active.any())
+
+
+def run_title(run: RunConfig) -> str:
+    """Legend name: the run's own label, else the optimizer's title and learning rate."""
+    if run.label:
+        return run.label
+    spec = OPTIMIZERS[run.optimizer]
+    lr = run.resolved_hyper().get("lr")
+    return f"{spec.title} lr={lr:g}" if lr is not None else spec.title
+
+
+def run_name(run: RunConfig) -> str:
+    """Table name: the optimizer's title, after the run's own label if it has one."""
+    title = OPTIMIZERS[run.optimizer].title
+    return f"{run.label} ({title})" if run.label else title
+
+
+# Hyperparameters that define how an optimizer behaves: shown even at their default
+# (unless zero: plain SGD's momentum of 0 says nothing).
+KEY_HYPER = ("lr", "momentum", "betas", "alpha", "rho", "sgd_lr", "switch_step")
+
+
+def run_hyper_text(run: RunConfig) -> str:
+    """Key hyperparameters (lr, momentum, betas...), then whatever differs from the defaults."""
+    spec = OPTIMIZERS[run.optimizer]
+    hyper = run.resolved_hyper()
+    parts = []
+    for p in spec.params:
+        v = hyper[p.name]
+        if p.name == "lr" or (p.name in KEY_HYPER and v) or v != p.default:
+            parts.append(f"{p.name}={format_hyper(v)}")
+    if run.schedule.kind != "constant":
+        parts.append(f"schedule={run.schedule.kind}")
+    if run.schedule.warmup_steps:
+        parts.append(f"warm-up={run.schedule.warmup_steps}")
+    if run.clip_value is not None:
+        parts.append(f"clip={run.clip_value:g}")
+    if run.clip_norm is not None:
+        parts.append(f"clip‖g‖={run.clip_norm:g}")
+    if run.noise_std > 0:
+        parts.append(f"noise σ={run.noise_std:g}")
+    if run.batch_size:
+        parts.append(f"batch={run.batch_size}")
+    return ", ".join(parts)
+
+
+class LandscapeLab(Lab):
+    """Optimizer race over a landscape, with every panel of issue 3.
+
+    Parameters
+    ----------
+    config : RaceConfig, optional
+        Starting race; the default is Rosenbrock with SGD, momentum, RMSprop and Adam.
+    """
+
+    menu_title = "&Landscape"
+
+    def __init__(self, config: RaceConfig | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        config = config if config is not None else RaceConfig()
+        config.validate()
+        self.config = config
+        self.landscape: Landscape = config.build_landscape()
+        self._styles: list[theme.RunStyle] = []
+        self._status: tuple[str, ...] = ()
+        self._last_snap = None
+        self._frames = 0
+        self._fps = 0.0
+        self._sps = 0.0
+        self._rate_t = time.perf_counter()
+        self._rate_frames = 0
+        self._rate_step = 0
+        self._table_t = 0.0
+        self._running = False
+
+        self.bridge = EngineBridge(Race(config), stop_when=_race_done, parent=self)
+        self.bridge.warning.connect(lambda text: self.message.emit("warning", text))
+        self.bridge.failed.connect(self._on_engine_failed)
+        self.bridge.running_changed.connect(self._on_bridge_stopped)
+
+        self._build_ui()
+        self._build_actions()
+        self._apply_structure(landscape_changed=True)
+        self.table.select_row(0)
+
+        self.frame_timer = QTimer(self)
+        self.frame_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.frame_timer.setInterval(FRAME_MS)
+        self.frame_timer.timeout.connect(self._on_frame)
+        self.bridge.start()
+        self.frame_timer.start()
+
+    # ------------------------------------------------------------------ UI
+    def _build_ui(self) -> None:
+        self.surface = LandscapePanel()
+        self.loss = LossPanel()
+        self.table = RunTablePanel()
+        self.internals = InternalsPanel()
+        self.regression = RegressionPanel()
+        self.internals.setVisible(False)
+        self.regression.setVisible(False)
+
+        self.editor = RunEditor()
+        self.landscape_editor = LandscapeEditor()
+        side = QWidget()
+        side_lay = QVBoxLayout(side)
+        side_lay.setContentsMargins(0, 0, 0, 0)
+        side_lay.setSpacing(8)
+        self.landscape_card = Card("Race")
+        self.landscape_card.title_label.setVisible(False)
+        self.landscape_card.add_body(self.landscape_editor, 0)
+        self.editor_card = Card("Run")
+        self.editor_card.title_label.setVisible(False)
+        self.editor_card.add_body(self.editor, 1)
+        side_lay.addWidget(self.landscape_card)
+        side_lay.addWidget(self.editor_card, 1)
+        self.sidebar = QScrollArea()
+        self.sidebar.setWidget(side)
+        self.sidebar.setWidgetResizable(True)
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sidebar.setMinimumWidth(290)
+
+        self.right = QSplitter(Qt.Orientation.Vertical)
+        self.right.addWidget(self.loss)
+        self.right.addWidget(self.regression)
+        self.right.addWidget(self.internals)
+        self.right.setChildrenCollapsible(False)
+
+        self.top = QSplitter(Qt.Orientation.Horizontal)
+        self.top.addWidget(self.surface)
+        self.top.addWidget(self.right)
+        self.top.setStretchFactor(0, 3)
+        self.top.setStretchFactor(1, 2)
+        self.top.setChildrenCollapsible(False)
+
+        self.centre = QSplitter(Qt.Orientation.Vertical)
+        self.centre.addWidget(self.top)
+        self.centre.addWidget(self.table)
+        self.centre.setStretchFactor(0, 4)
+        self.centre.setStretchFactor(1, 1)
+        self.centre.setChildrenCollapsible(False)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.centre)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([300, 1000])
+        self.splitter.setChildrenCollapsible(True)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(self.splitter)
+
+        self.surface.start_requested.connect(self.set_start)
+        self.surface.inspect_requested.connect(self.inspect_point)
+        self.table.selected.connect(self._on_run_selected)
+        self.table.add_requested.connect(self.add_run)
+        self.table.duplicate_requested.connect(self.duplicate_run)
+        self.table.remove_requested.connect(self.remove_run)
+        self.editor.run_edited.connect(self.set_run)
+        self.editor.invalid.connect(lambda text: self.message.emit("error", text))
+        self.landscape_editor.landscape_chosen.connect(self.set_landscape)
+        self.landscape_editor.race_settings_edited.connect(self._on_race_settings)
+        self.landscape_editor.invalid.connect(lambda text: self.message.emit("error", text))
+
+    def _lab_action(self, text, keys, slot, icon_name=None, checkable=False, tip="") -> QAction:
+        act = QAction(text, self)
+        act.setShortcuts([QKeySequence(k) for k in ([keys] if isinstance(keys, str) else keys)])
+        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        act.setCheckable(checkable)
+        if icon_name:
+            act.setIcon(icon(icon_name))
+        seq = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        act.setToolTip(f"{tip or text.replace('&', '')}  ({seq})")
+        act.setStatusTip(tip or text.replace("&", ""))
+        (act.toggled if checkable else act.triggered).connect(slot)
+        return act
+
+    def _build_actions(self) -> None:
+        self.act_add = self._lab_action("&Add run", "Ctrl+N", self.add_run, "add")
+        self.act_duplicate = self._lab_action(
+            "&Duplicate run",
+            "Ctrl+D",
+            lambda: self.duplicate_run(self.table.current_row()),
+            "duplicate",
+        )
+        self.act_remove = self._lab_action(
+            "Re&move run",
+            ["Del", "Ctrl+Backspace"],
+            lambda: self.remove_run(self.table.current_row()),
+            "remove",
+        )
+        self.act_internals = self._lab_action(
+            "Show &internals",
+            "I",
+            self.set_internals_visible,
+            "internals",
+            checkable=True,
+            tip="Gradient, update and momentum arrows; step size and effective learning rate",
+        )
+        self.act_inspect = self._lab_action(
+            "In&spect mode",
+            "H",
+            self.surface.set_inspect_mode,
+            "inspect",
+            checkable=True,
+            tip="Click shows the Hessian's eigenvalues (also Shift+click)",
+        )
+        self.act_reset_view = self._lab_action(
+            "Reset &view",
+            ["Home", "0"],
+            self.surface.reset_view,
+            "home",
+            tip="Zoom back to the landscape's window",
+        )
+        self.act_next = self._lab_action(
+            "&Next landscape", ["PgDown", "N"], lambda: self._cycle_landscape(1)
+        )
+        self.act_prev = self._lab_action(
+            "&Previous landscape", ["PgUp", "P"], lambda: self._cycle_landscape(-1)
+        )
+        self.act_sidebar = self._lab_action(
+            "Show &settings panel",
+            "F9",
+            self.set_sidebar_visible,
+            checkable=True,
+            tip="Show or hide the landscape and run settings",
+        )
+        with QSignalBlocker(self.act_sidebar):
+            self.act_sidebar.setChecked(True)
+        self.landscape_combo = QComboBox()
+        self.landscape_combo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.landscape_combo.setToolTip("Loss surface (PgUp / PgDown)")
+        for name, spec in LANDSCAPES.items():
+            self.landscape_combo.addItem(spec.title, name)
+        self.landscape_combo.currentIndexChanged.connect(
+            lambda: self.set_landscape(self.landscape_combo.currentData(), {})
+        )
+
+    def lab_actions(self) -> list[QAction | None]:
+        return [
+            self.act_next,
+            self.act_prev,
+            None,
+            self.act_add,
+            self.act_duplicate,
+            self.act_remove,
+            None,
+            self.act_internals,
+            self.act_inspect,
+            self.act_reset_view,
+            self.act_sidebar,
+        ]
+
+    def toolbar_actions(self) -> list:
+        return [self.landscape_combo, self.act_internals, self.act_inspect, self.act_reset_view]
+
+    # ------------------------------------------------------------------ structure
+    def _apply_structure(self, landscape_changed: bool = False) -> None:
+        """Make panels match ``self.config`` (after a reset-type change)."""
+        cfg = self.config
+        n = len(cfg.runs)
+        if landscape_changed:
+            self.surface.set_landscape(self.landscape)
+            self.loss.set_landscape(self.landscape)
+            stochastic = self.landscape.stochastic
+            self.regression.setVisible(stochastic)
+            if stochastic:
+                self.regression.set_landscape(self.landscape)
+            with QSignalBlocker(self.landscape_combo):
+                self.landscape_combo.setCurrentIndex(self.landscape_combo.findData(cfg.landscape))
+            self.landscape_editor.set_config(cfg)
+            self.editor.forget()  # batch size shows on data landscapes only: rebuild
+        if len(self._styles) != n or landscape_changed:
+            self._styles = [theme.run_style(i) for i in range(n)]
+            labels = [run_title(r) for r in cfg.runs]
+            self.surface.set_runs(self._styles)
+            self.loss.set_runs(self._styles, labels)
+            self.internals.set_runs(self._styles)
+            self.regression.set_runs(self._styles, labels)
+        else:
+            self.internals.clear()
+        self._refresh_labels()
+        start = cfg.start if cfg.start is not None else self.landscape.start
+        self.surface.set_start_marker(start)
+        self._status = ()
+        self.act_remove.setEnabled(n > 1)
+        self.act_add.setEnabled(n < MAX_RUNS)
+        self.act_duplicate.setEnabled(n < MAX_RUNS)
+
+    def _refresh_labels(self) -> None:
+        cfg = self.config
+        rows = [(run_name(r), run_hyper_text(r), run_title(r)) for r in cfg.runs]
+        if self.table.table.rowCount() != len(rows):
+            self.table.set_runs(self._styles, rows)
+        else:
+            for i, row in enumerate(rows):
+                self.table.set_row_text(i, *row)
+        labels = [run_title(r) for r in cfg.runs]
+        self.loss.set_labels(labels)
+        self.regression.set_runs(self._styles, labels) if self.regression.isVisible() else None
+        self._on_run_selected(self.table.current_row())
+
+    def _restart(self, config: RaceConfig, landscape_changed: bool = False) -> None:
+        """Reset the race to ``config`` (already validated) at step 0."""
+        self.config = config
+        if landscape_changed:
+            self.landscape = config.build_landscape()
+        self._apply_structure(landscape_changed)
+        self.bridge.reset_warnings()
+        self.bridge.submit(lambda race: race.reset(config), invalidate=True, key="reset")
+
+    def _validated(self, config: RaceConfig) -> bool:
+        try:
+            config.validate()
+        except ValueError as exc:
+            self.message.emit("error", str(exc))
+            return False
+        return True
+
+    # ------------------------------------------------------------------ commands
+    def set_start(self, x: float, y: float) -> None:
+        """Move every run's start to (x, y) and restart the race there."""
+        if not (math.isfinite(x) and math.isfinite(y)):
+            self.message.emit("error", f"start must be two finite numbers; got ({x}, {y})")
+            return
+        runs = tuple(replace(r, start=None) for r in self.config.runs)
+        cfg = replace(self.config, start=(float(x), float(y)), runs=runs)
+        if self._validated(cfg):
+            self._restart(cfg)
+            f = float(self.landscape.value(np.array([x, y])))
+            self.message.emit("info", f"start moved to ({x:.4g}, {y:.4g}), loss {format_value(f)}")
+
+    def set_landscape(self, name: str, params: dict | None = None) -> None:
+        params = dict(params or {})
+        if name == self.config.landscape and params == dict(self.config.landscape_params):
+            return
+        runs = tuple(replace(r, start=None) for r in self.config.runs)
+        cfg = replace(self.config, landscape=name, landscape_params=params, start=None, runs=runs)
+        if self._validated(cfg):
+            self._restart(cfg, landscape_changed=True)
+            self.message.emit("info", f"landscape: {LANDSCAPES[name].title}")
+
+    def _cycle_landscape(self, delta: int) -> None:
+        names = list(LANDSCAPES)
+        i = (names.index(self.config.landscape) + delta) % len(names)
+        self.set_landscape(names[i], {})
+
+    def _on_race_settings(self, values: dict) -> None:
+        cfg = replace(self.config, **values)
+        if self._validated(cfg):
+            self._restart(cfg)
+
+    def set_run(self, i: int, run: RunConfig) -> None:
+        """Change run ``i``; applies live (start point changes restart the race)."""
+        if not 0 <= i < len(self.config.runs):
+            return
+        old = self.config.runs[i]
+        cfg = self.config.with_run(i, run)
+        if not self._validated(cfg):
+            return
+        if run.start != old.start:
+            self._restart(cfg)
+            return
+        self.config = cfg
+        self.bridge.submit(
+            lambda race: race.set_run(i, run),
+            on_error=lambda text: self.message.emit("error", f"run {i + 1}: {text}"),
+        )
+        self._refresh_labels()
+        if self._status and i < len(self._status) and self._status[i] == "diverged":
+            self.message.emit(
+                "warning", f"run {i + 1} has diverged; press R to race again with the new settings"
+            )
+
+    def add_run(self) -> None:
+        n = len(self.config.runs)
+        if n >= MAX_RUNS:
+            self.message.emit("error", f"at most {MAX_RUNS} runs")
+            return
+        used = {r.optimizer for r in self.config.runs}
+        name = next((k for k in OPTIMIZERS if k not in used), "sgd")
+        run = RunConfig(name, seed=n)
+        cfg = replace(self.config, runs=(*self.config.runs, run))
+        if self._validated(cfg):
+            self._restart(cfg)
+            self.table.select_row(n)
+
+    def duplicate_run(self, i: int) -> None:
+        n = len(self.config.runs)
+        if not 0 <= i < n:
+            i = n - 1
+        if n >= MAX_RUNS:
+            self.message.emit("error", f"at most {MAX_RUNS} runs")
+            return
+        src = self.config.runs[i]
+        run = replace(src, seed=src.seed + 1, label="")
+        cfg = replace(self.config, runs=(*self.config.runs, run))
+        if self._validated(cfg):
+            self._restart(cfg)
+            self.table.select_row(n)
+
+    def remove_run(self, i: int) -> None:
+        n = len(self.config.runs)
+        if n <= 1:
+            self.message.emit("error", "a race needs at least one run")
+            return
+        if not 0 <= i < n:
+            i = n - 1
+        runs = tuple(r for k, r in enumerate(self.config.runs) if k != i)
+        self._restart(replace(self.config, runs=runs))
+        self.table.select_row(min(i, n - 2))
+
+    def inspect_point(self, x: float, y: float) -> None:
+        """Show the Hessian eigenvalues and their verdict at (x, y)."""
+        p = np.array([x, y], dtype=np.float64)
+        eig, verdict = hessian_verdict(self.landscape.hessian(p))
+        g = self.landscape.grad(p)
+        gn = float(np.hypot(g[0], g[1]))
+        stationary = gn <= 1e-8 * max(1.0, float(np.max(np.abs(eig))))
+        meaning = {
+            "minimum": "curves up in every direction",
+            "maximum": "curves down in every direction",
+            "saddle": "curves up one way, down the other",
+            "degenerate": "flat along one direction: no verdict",
+        }[verdict]
+        where = (
+            "∇f = 0: a stationary point"
+            if stationary
+            else f"|∇f| = {format_value(gn)}: not stationary"
+        )
+        text = (
+            f"Hessian at ({x:.4g}, {y:.4g})\n"
+            f"λ₁ = {format_value(float(eig[0]))}   λ₂ = {format_value(float(eig[1]))}\n"
+            f"{verdict.upper()}: {meaning}\n{where}"
+        )
+        self.surface.show_inspection((x, y), text)
+        self.message.emit(
+            "info",
+            f"Hessian at ({x:.4g}, {y:.4g}): eigenvalues {format_value(float(eig[0]))}, "
+            f"{format_value(float(eig[1]))} → {verdict}",
+        )
+
+    def set_internals_visible(self, on: bool) -> None:
+        with QSignalBlocker(self.act_internals):
+            self.act_internals.setChecked(bool(on))
+        self.surface.set_internals_visible(on)
+        self.internals.setVisible(bool(on))
+        if on:
+            self.internals.redraw()
+
+    def set_sidebar_visible(self, on: bool) -> None:
+        with QSignalBlocker(self.act_sidebar):
+            self.act_sidebar.setChecked(bool(on))
+        self.sidebar.setVisible(bool(on))
+
+    def _on_run_selected(self, row: int) -> None:
+        if 0 <= row < len(self.config.runs):
+            run = self.config.runs[row]
+            if self.editor.index == row and run == self.editor._run:
+                return
+            n_data = len(self.landscape.x) if self.landscape.stochastic else None
+            self.editor.set_run(
+                row, run, self._styles[row], run_title(run), self.landscape.stochastic, n_data
+            )
+
+    # ------------------------------------------------------------------ transport
+    def set_running(self, running: bool) -> None:
+        running = bool(running)
+        if running and self._status and all(s != "running" for s in self._status):
+            self.message.emit("info", "every run has stopped: press R to race again")
+            running = False
+        self._running = running
+        self.bridge.set_running(running)
+        self.running_changed.emit(running)
+
+    def is_running(self) -> bool:
+        return self._running
+
+    def step_once(self) -> None:
+        if self._running:
+            self.set_running(False)
+        self.bridge.step_once(1)
+
+    def reset(self) -> None:
+        """Back to step 0, paused (press play to race again)."""
+        if self._running:
+            self.set_running(False)
+        self._restart(self.config)
+        self.message.emit("info", "reset to step 0")
+
+    def set_speed(self, steps_per_second: float | None) -> None:
+        self.bridge.set_speed(steps_per_second)
+
+    def current_step(self) -> int:
+        return 0 if self._last_snap is None else int(self._last_snap.step)
+
+    def frames_per_second(self) -> float:
+        return self._fps
+
+    def steps_per_second(self) -> float:
+        return self._sps
+
+    @property
+    def frames_drawn(self) -> int:
+        return self._frames
+
+    @property
+    def last_snapshot(self):
+        return self._last_snap
+
+    def _on_bridge_stopped(self, running: bool) -> None:
+        if not running and self._running:
+            self._running = False
+            self.running_changed.emit(False)
+            self.message.emit("info", "every run has stopped (converged or diverged)")
+
+    def _on_engine_failed(self, text: str) -> None:
+        self._running = False
+        self.bridge.set_running(False)
+        self.running_changed.emit(False)
+        self.message.emit("error", f"the race stopped: {text}")
+
+    # ------------------------------------------------------------------ frames
+    def _on_frame(self) -> None:
+        snap = self.bridge.take()
+        now = time.perf_counter()
+        if now - self._rate_t >= 1.0:
+            dt = now - self._rate_t
+            self._fps = (self._frames - self._rate_frames) / dt
+            step = self.current_step()
+            self._sps = max(0, step - self._rate_step) / dt
+            self._rate_t, self._rate_frames, self._rate_step = now, self._frames, step
+        if snap is None or snap.n_runs != len(self._styles):
+            return
+        self._last_snap = snap
+        self._frames += 1
+        # Keep the worker off the GIL while this frame is built and painted; released by a
+        # zero-timer, which runs after the paint events this frame posts.
+        self.bridge.hold()
+        QTimer.singleShot(0, self.bridge.release)
+        # While paused every snapshot is a deliberate step: draw it completely.
+        self.surface.update_snapshot(snap, force_path=not self._running)
+        # The loss and internals curves creep along on screen: a third of the frame rate
+        # (20 Hz) looks smooth and leaves the time to the surface, where the eye is.
+        phase = self._frames % 3
+        if phase == 0 or not self._running:
+            self.loss.update_snapshot(snap)
+        self.internals.record(snap)
+        if self.internals.isVisible() and (phase == 1 or not self._running):
+            self.internals.redraw()
+        if self.regression.isVisible():
+            self.regression.update_snapshot(snap)
+        changed = snap.status != self._status
+        if changed:
+            self._report_status(snap)
+        if changed or now - self._table_t >= TABLE_MS / 1000:
+            self._table_t = now
+            self.table.update_snapshot(snap)
+        self.step_changed.emit(int(snap.step))
+
+    def _report_status(self, snap) -> None:
+        old = self._status
+        self._status = snap.status
+        if len(old) != len(snap.status):
+            return
+        for i, (a, b) in enumerate(zip(old, snap.status, strict=True)):
+            if a == b:
+                continue
+            name = run_title(self.config.runs[i]) if i < len(self.config.runs) else f"run {i + 1}"
+            if b == "diverged":
+                self.message.emit(
+                    "warning",
+                    f"run {i + 1} ({name}) diverged at step {snap.event_step[i]}: its steps grew "
+                    "without bound. Try a smaller learning rate or gradient clipping.",
+                )
+            elif b == "converged":
+                self.message.emit(
+                    "info", f"run {i + 1} ({name}) converged at step {snap.event_step[i]:,}"
+                )
+
+    # ------------------------------------------------------------------ presentation
+    def set_scale(self, scale: theme.Scale) -> None:
+        super().set_scale(scale)
+        for panel in (
+            self.surface,
+            self.loss,
+            self.table,
+            self.internals,
+            self.regression,
+            self.editor,
+            self.landscape_editor,
+        ):
+            panel.apply_scale(scale)
+        self.sidebar.setMinimumWidth(int(290 * (1 + 0.45 * (scale.factor - 1))))
+
+    def set_presentation(self, on: bool) -> None:
+        # The projected picture is the race; the settings come back with F9. The run table
+        # moves under the loss plot, so the surface can take the full height.
+        self._arrange(bool(on))
+        if on:
+            self._sidebar_before = (
+                self.sidebar.isVisible() if self.isVisible() else self.act_sidebar.isChecked()
+            )
+            self.set_sidebar_visible(False)
+        elif getattr(self, "_sidebar_before", None) is not None:
+            self.set_sidebar_visible(self._sidebar_before)
+            self._sidebar_before = None
+
+    def _arrange(self, presentation: bool) -> None:
+        if presentation and self.table.parent() is not self.right:
+            self.right.addWidget(self.table)
+            self.right.setStretchFactor(self.right.indexOf(self.table), 1)
+            self.table.set_compact(True)
+            self.loss.set_legend_allowed(False)
+        elif not presentation and self.table.parent() is not self.centre:
+            self.centre.addWidget(self.table)
+            self.table.set_compact(False)
+            self.loss.set_legend_allowed(True)
+        self._fit_splitters()
+        # Again once the window has its final geometry (before it is shown, sizes are 0).
+        QTimer.singleShot(0, self._fit_splitters)
+
+    def _fit_splitters(self) -> None:
+        presentation = self.table.parent() is self.right
+        w = sum(self.top.sizes()) or self.width()
+        share = 0.53 if presentation else 0.6
+        self.top.setSizes([int(w * share), w - int(w * share)])
+        if not presentation:
+            return
+        # The table takes the height of its rows; the plots above share the rest.
+        h = sum(self.right.sizes()) or self.height()
+        need = self.table.table.maximumHeight() + int(60 * self._scale.factor)
+        plots = [self.loss, self.regression, self.internals]
+        shown = [p for p in plots if not p.isHidden()]
+        rest = max(h - need, h // 2)
+        sizes = [rest // len(shown) if not p.isHidden() else 0 for p in plots]
+        self.right.setSizes([*sizes, min(need, h // 2)])
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._fit_splitters)
+
+    def activate(self, active: bool) -> None:
+        if not active and self._running:
+            self.set_running(False)
+
+    def self_test_check(self) -> str | None:
+        snap = self._last_snap
+        if snap is None or self._frames == 0:
+            return "no frame was drawn"
+        if snap.step <= 0:
+            return "the race did not advance"
+        return None
+
+    def shutdown(self) -> None:
+        self.frame_timer.stop()
+        if not self.bridge.stop():
+            self.message.emit("error", "the engine thread did not stop in time")

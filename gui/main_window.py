@@ -1,0 +1,493 @@
+"""The main window: labs as tabs, one transport for whichever lab shows, menus and shortcuts."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSlider,
+    QTabWidget,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
+
+from engine import APP_NAME, __version__
+from gui import theme
+from gui.icons import icon
+from gui.lab import Lab
+
+# Speed slider positions: steps per second on a 1-2-5 ladder, then "as fast as possible".
+SPEEDS: tuple[float | None, ...] = (
+    1,
+    2,
+    5,
+    10,
+    20,
+    50,
+    100,
+    200,
+    500,
+    1000,
+    2000,
+    5000,
+    10000,
+    None,
+)
+DEFAULT_SPEED = 200
+
+
+def speed_text(sps: float | None) -> str:
+    return "max speed" if sps is None else f"{sps:g} steps/s"
+
+
+class MainWindow(QMainWindow):
+    """Top-level window. Labs are added with :meth:`add_lab`.
+
+    Signals
+    -------
+    presentation_changed(bool)
+    """
+
+    presentation_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"{APP_NAME}")
+        self.setWindowIcon(icon("app"))
+        self._labs: list[Lab] = []
+        self._lab_menus: dict[int, QAction] = {}
+        self._lab_toolbar_items: dict[int, list[QAction]] = {}
+        self._presentation = False
+        self._shut_down = False
+        self._step = 0
+        self._step_t = 0.0
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.setCentralWidget(self.tabs)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+
+        self._readout = QTimer(self)
+        self._readout.setInterval(250)
+        self._readout.timeout.connect(self._on_readout)
+        self._readout.start()
+
+    # ------------------------------------------------------------------ building
+    def _action(
+        self,
+        text: str,
+        shortcuts: list[str] | str | QKeySequence.StandardKey,
+        slot,
+        *,
+        icon_name: str | None = None,
+        checkable: bool = False,
+        tip: str = "",
+    ) -> QAction:
+        act = QAction(text, self)
+        if isinstance(shortcuts, QKeySequence.StandardKey):
+            act.setShortcut(QKeySequence(shortcuts))
+        else:
+            keys = [shortcuts] if isinstance(shortcuts, str) else shortcuts
+            act.setShortcuts([QKeySequence(k) for k in keys])
+        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if icon_name:
+            act.setIcon(icon(icon_name))
+        act.setCheckable(checkable)
+        seq = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        act.setToolTip(f"{tip or text.replace('&', '')}  ({seq})" if seq else tip or text)
+        act.setStatusTip(tip or text.replace("&", ""))
+        if checkable:
+            act.toggled.connect(slot)
+        else:
+            act.triggered.connect(slot)
+        self.addAction(act)  # shortcuts work even when the menu bar is hidden (full screen)
+        return act
+
+    def _build_actions(self) -> None:
+        self.act_play = self._action(
+            "&Play",
+            "Space",
+            self._on_play_toggled,
+            icon_name="play",
+            checkable=True,
+            tip="Play or pause the race",
+        )
+        self.act_step = self._action(
+            "&Step", "Right", self._on_step, icon_name="step", tip="Take one step (pauses)"
+        )
+        self.act_reset = self._action(
+            "&Reset", "R", self._on_reset, icon_name="reset", tip="Back to step 0"
+        )
+        self.act_faster = self._action("&Faster", ["]", "+"], self._on_faster)
+        self.act_slower = self._action("S&lower", ["[", "-"], self._on_slower)
+        self.act_max_speed = self._action("&Maximum speed", "M", self._on_max_speed)
+        self.act_fullscreen = self._action(
+            "&Full screen", "F11", self._on_fullscreen, icon_name="fullscreen", checkable=True
+        )
+        self.act_presentation = self._action(
+            "&Presentation mode",
+            ["F5", "Ctrl+P"],
+            self.set_presentation,
+            icon_name="presentation",
+            checkable=True,
+            tip="Large fonts and thick lines for a projector",
+        )
+        self.act_screenshot = self._action(
+            "Save &screenshot…", "Ctrl+Shift+S", self._on_screenshot, icon_name="camera"
+        )
+        self.act_quit = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        if not self.act_quit.shortcuts():
+            self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
+        self.act_shortcuts = self._action("&Keyboard shortcuts", "F1", self._on_shortcuts)
+        self.act_about = self._action("&About", "Ctrl+Shift+A", self._on_about)
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        m = mb.addMenu("&File")
+        m.addAction(self.act_screenshot)
+        m.addSeparator()
+        m.addAction(self.act_quit)
+        m = mb.addMenu("&Run")
+        for a in (
+            self.act_play,
+            self.act_step,
+            self.act_reset,
+            None,
+            self.act_faster,
+            self.act_slower,
+            self.act_max_speed,
+        ):
+            m.addSeparator() if a is None else m.addAction(a)
+        self._lab_menu_anchor = mb.addMenu("&View")
+        self._view_menu = self._lab_menu_anchor
+        self._view_menu.addAction(self.act_presentation)
+        self._view_menu.addAction(self.act_fullscreen)
+        self._help_menu = mb.addMenu("&Help")
+        self._help_menu.addAction(self.act_shortcuts)
+        self._help_menu.addAction(self.act_about)
+
+    def _build_toolbar(self) -> None:
+        tb = QToolBar("Transport")
+        tb.setObjectName("transport")
+        tb.setMovable(False)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        tb.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.addToolBar(tb)
+        self.toolbar = tb
+        tb.addAction(self.act_play)
+        tb.addAction(self.act_step)
+        tb.addAction(self.act_reset)
+        tb.addSeparator()
+        lab = QLabel("Speed")
+        lab.setObjectName("Hint")
+        tb.addWidget(lab)
+        self.speed_slider = QSlider(Qt.Orientation.Horizontal)
+        self.speed_slider.setRange(0, len(SPEEDS) - 1)
+        self.speed_slider.setPageStep(1)
+        self.speed_slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.speed_slider.setToolTip(
+            "Steps per second, from 1 to as fast as the machine goes ([ and ])"
+        )
+        self.speed_slider.valueChanged.connect(self._on_speed_index)
+        self.speed_slider.setMaximumWidth(240)
+        tb.addWidget(self.speed_slider)
+        self.speed_label = QLabel()
+        tb.addWidget(self.speed_label)
+        tb.addSeparator()
+        self._lab_toolbar_anchor = tb.addSeparator()
+        spacer = QWidget()
+        spacer.setSizePolicy(
+            spacer.sizePolicy().horizontalPolicy().Expanding,
+            spacer.sizePolicy().verticalPolicy().Preferred,
+        )
+        tb.addWidget(spacer)
+        tb.addAction(self.act_presentation)
+        tb.addAction(self.act_fullscreen)
+        self._sync_speed_widgets(SPEEDS.index(DEFAULT_SPEED))
+
+    def _style_toolbar(self) -> None:
+        # Large fonts leave no room for every label: only the transport keeps its words.
+        keep_text = {self.act_play, self.act_step, self.act_reset}
+        for act in self.toolbar.actions():
+            button = self.toolbar.widgetForAction(act)
+            if isinstance(button, QToolButton):
+                style = (
+                    Qt.ToolButtonStyle.ToolButtonIconOnly
+                    if self._presentation and act not in keep_text
+                    else Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+                )
+                button.setToolButtonStyle(style)
+
+    def _build_status_bar(self) -> None:
+        sb = self.statusBar()
+        sb.setSizeGripEnabled(False)
+        self.step_label = QLabel("step 0")
+        self.rate_label = QLabel("")
+        self.fps_label = QLabel("")
+        for w in (self.step_label, self.rate_label, self.fps_label):
+            sb.addPermanentWidget(w)
+
+    # ------------------------------------------------------------------ labs
+    def add_lab(self, title: str, lab: Lab) -> int:
+        """Add ``lab`` as a tab titled ``title``; returns its index.
+
+        The lab's :meth:`Lab.lab_actions` become a menu named :attr:`Lab.menu_title` and its
+        :meth:`Lab.toolbar_actions` join the toolbar while its tab shows.
+        """
+        if not isinstance(lab, Lab):
+            raise TypeError("a lab must subclass gui.lab.Lab")
+        idx = len(self._labs)
+        self._labs.append(lab)
+        lab.running_changed.connect(self._on_lab_running_changed)
+        lab.message.connect(self._on_lab_message)
+        lab.step_changed.connect(self._on_lab_step)
+        menu = self.menuBar().addMenu(lab.menu_title)
+        for act in lab.lab_actions():
+            if act is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(act)
+                self.addAction(act)
+        # Keep lab menus between Run and View.
+        self.menuBar().insertMenu(self._view_menu.menuAction(), menu)
+        self._lab_menus[idx] = menu.menuAction()
+        items = []
+        for item in lab.toolbar_actions():
+            if item is None:
+                a = self.toolbar.insertSeparator(self._lab_toolbar_anchor)
+            elif isinstance(item, QAction):
+                self.toolbar.insertAction(self._lab_toolbar_anchor, item)
+                a = item
+            else:
+                a = self.toolbar.insertWidget(self._lab_toolbar_anchor, item)
+            items.append(a)
+        self._lab_toolbar_items[idx] = items
+        self._style_toolbar()
+        lab.set_scale(theme.PRESENTATION if self._presentation else theme.NORMAL)
+        lab.set_presentation(self._presentation)
+        lab.set_speed(self.speed())
+        self.tabs.addTab(lab, title)
+        self.tabs.tabBar().setVisible(self.tabs.count() > 1)
+        self._on_tab_changed(self.tabs.currentIndex())
+        return idx
+
+    @property
+    def labs(self) -> list[Lab]:
+        return list(self._labs)
+
+    def current_lab(self) -> Lab | None:
+        w = self.tabs.currentWidget()
+        return w if isinstance(w, Lab) else None
+
+    def _on_tab_changed(self, index: int) -> None:
+        for i, lab in enumerate(self._labs):
+            active = i == index
+            if not active and lab.is_running():
+                lab.set_running(False)
+            self._lab_menus[i].setVisible(active)
+            for a in self._lab_toolbar_items.get(i, []):
+                a.setVisible(active)
+            lab.activate(active)
+        lab = self.current_lab()
+        if lab is not None:
+            lab.set_speed(self.speed())
+            self._set_play_checked(lab.is_running())
+            self.setWindowTitle(f"{APP_NAME} — {self.tabs.tabText(index)}")
+
+    # ------------------------------------------------------------------ transport
+    def speed(self) -> float | None:
+        return SPEEDS[self.speed_slider.value()]
+
+    def set_speed(self, steps_per_second: float | None) -> None:
+        """Snap to the nearest rung of the speed ladder (``None`` = maximum)."""
+        if steps_per_second is None or math.isinf(steps_per_second):
+            idx = len(SPEEDS) - 1
+        else:
+            finite = [s for s in SPEEDS if s is not None]
+            idx = min(
+                range(len(finite)),
+                key=lambda i: abs(math.log(finite[i] / max(steps_per_second, 1e-9))),
+            )
+        self.speed_slider.setValue(idx)
+
+    def _sync_speed_widgets(self, idx: int) -> None:
+        with QSignalBlocker(self.speed_slider):
+            self.speed_slider.setValue(idx)
+        self.speed_label.setText(speed_text(SPEEDS[idx]))
+        self.speed_label.setMinimumWidth(
+            self.speed_label.fontMetrics().horizontalAdvance("10000 steps/s ")
+        )
+
+    def _on_speed_index(self, idx: int) -> None:
+        self._sync_speed_widgets(idx)
+        lab = self.current_lab()
+        if lab is not None:
+            lab.set_speed(SPEEDS[idx])
+
+    def _on_faster(self) -> None:
+        self.speed_slider.setValue(min(self.speed_slider.value() + 1, len(SPEEDS) - 1))
+
+    def _on_slower(self) -> None:
+        self.speed_slider.setValue(max(self.speed_slider.value() - 1, 0))
+
+    def _on_max_speed(self) -> None:
+        self.speed_slider.setValue(len(SPEEDS) - 1)
+
+    def _set_play_checked(self, running: bool) -> None:
+        with QSignalBlocker(self.act_play):
+            self.act_play.setChecked(running)
+        self.act_play.setText("&Pause" if running else "&Play")
+        self.act_play.setIcon(icon("pause" if running else "play"))
+
+    def _on_play_toggled(self, checked: bool) -> None:
+        lab = self.current_lab()
+        if lab is not None:
+            lab.set_running(checked)
+        self._set_play_checked(checked)
+
+    def _on_step(self) -> None:
+        lab = self.current_lab()
+        if lab is not None:
+            lab.step_once()
+
+    def _on_reset(self) -> None:
+        lab = self.current_lab()
+        if lab is not None:
+            lab.reset()
+
+    def _on_lab_running_changed(self, running: bool) -> None:
+        if self.sender() is self.current_lab():
+            self._set_play_checked(running)
+
+    def _on_lab_step(self, step: int) -> None:
+        if self.sender() is not self.current_lab():
+            return
+        self._step = step
+        # Relabelling re-lays the status bar: at most ten times a second while running.
+        now = time.perf_counter()
+        if not self.current_lab().is_running() or now - self._step_t >= 0.1:
+            self._step_t = now
+            self.step_label.setText(f"step {step:,}")
+
+    def _on_readout(self) -> None:
+        lab = self.current_lab()
+        if lab is None:
+            return
+        self.step_label.setText(f"step {self._step:,}")
+        if lab.is_running():
+            self.rate_label.setText(f"{lab.steps_per_second():,.0f} steps/s")
+            self.fps_label.setText(f"{lab.frames_per_second():.0f} fps")
+        else:
+            self.rate_label.setText("paused")
+            self.fps_label.setText("")
+
+    def _on_lab_message(self, level: str, text: str) -> None:
+        timeout = 4000 if level == "info" else 9000
+        prefix = {"warning": "⚠ ", "error": "✖ "}.get(level, "")
+        self.statusBar().showMessage(prefix + text, timeout)
+
+    def show_message(self, text: str, level: str = "info") -> None:
+        self._on_lab_message(level, text)
+
+    # ------------------------------------------------------------------ view
+    def set_presentation(self, on: bool) -> None:
+        """Large fonts, thick lines and big markers for a projector."""
+        on = bool(on)
+        self._presentation = on
+        with QSignalBlocker(self.act_presentation):
+            self.act_presentation.setChecked(on)
+        scale = theme.PRESENTATION if on else theme.NORMAL
+        app = QApplication.instance()
+        if app is not None:
+            f = app.font()
+            f.setPointSizeF(scale.font_pt)
+            app.setFont(f)
+            app.setStyleSheet(theme.stylesheet(scale))
+        self.toolbar.setIconSize(QSize(int(20 * scale.factor), int(20 * scale.factor)))
+        self._style_toolbar()
+        self._sync_speed_widgets(self.speed_slider.value())
+        for lab in self._labs:
+            lab.set_scale(scale)
+            lab.set_presentation(on)
+        self.presentation_changed.emit(on)
+
+    @property
+    def presentation(self) -> bool:
+        return self._presentation
+
+    def _on_fullscreen(self, on: bool) -> None:
+        if on:
+            self.showFullScreen()
+        else:
+            self.showNormal()
+
+    def _on_screenshot(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Save screenshot",
+            f"descent-lab-{time.strftime('%Y%m%d-%H%M%S')}.png",
+            "PNG image (*.png)",
+        )
+        if path:
+            ok = self.grab().save(path, "PNG")
+            self.show_message(
+                f"saved {path}" if ok else f"could not write {path}", "info" if ok else "error"
+            )
+
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(action, keys) for every action that has a shortcut."""
+        rows = []
+        for act in self.actions():
+            keys = ", ".join(
+                s.toString(QKeySequence.SequenceFormat.NativeText) for s in act.shortcuts()
+            )
+            if keys:
+                rows.append((act.text().replace("&", "").rstrip("…"), keys))
+        return rows
+
+    def _on_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td>{a}</td><td><b>{k}</b></td></tr>" for a, k in self.shortcut_rows())
+        box = QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setText(
+            "<table cellspacing=6>" + rows + "</table>"
+            "<p>Click the surface to move the start point; Shift+click (or the inspect mode) "
+            "shows the Hessian at a point; drag to pan, wheel to zoom.</p>"
+        )
+        box.exec()
+
+    def _on_about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"<b>{APP_NAME}</b> {__version__}<p>Watch optimizers race over loss surfaces: "
+            "gradients, momentum and adaptive learning rates made visible.</p>",
+        )
+
+    # ------------------------------------------------------------------ shut-down
+    def shutdown(self) -> None:
+        """Stop every lab's worker (idempotent; also runs on aboutToQuit)."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self._readout.stop()
+        for lab in self._labs:
+            lab.shutdown()
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)

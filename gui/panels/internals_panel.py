@@ -1,0 +1,191 @@
+"""Step size and effective learning rate of every run over time (one at a time).
+
+The engine's history holds positions and losses, not optimizer internals, so this panel
+records its own series from the snapshots it is shown: bounded buffers that, when full, keep
+every other sample and carry on at half the rate (the same thinning as the trajectories).
+
+* step size: the length of the last update, ``|Δθ|``;
+* effective learning rate: the per-coordinate step size the optimizer applied
+  (``lr`` for SGD, ``lr / (sqrt(v̂) + eps)`` for Adam...), averaged over the two
+  coordinates, as the engine reports it.
+
+Both are log scale; a toggle in the title row picks which one the plot shows, so the plot
+keeps a readable height next to the loss curves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QButtonGroup, QToolButton, QWidget
+
+from gui import theme
+from gui.graphics import ThickPlotDataItem, speed_up_plot, use_decade_ticks
+from gui.panels.card import Card
+from gui.plotting import nice_ceil, snapped_range
+
+CAPACITY = 2048
+SERIES = (
+    ("|Δθ| (log scale)", "step size"),
+    ("effective lr (log scale)", "effective lr"),
+)
+ARROW_LEGEND = (
+    "Arrows at each head — dark: −∇f (steepest descent) · dashed: −momentum (velocity or m) · "
+    "run colour: the update Δθ. Directions exact, lengths compressed."
+)
+
+
+class SeriesBuffer:
+    """``n`` series sampled together, bounded by halving (no growth, no np.append)."""
+
+    def __init__(self, n: int, capacity: int = CAPACITY, series: int = 2) -> None:
+        self.capacity = capacity
+        self.steps = np.zeros(capacity)
+        self.values = np.zeros((series, n, capacity))
+        self.count = 0
+        self.stride = 1
+        self._offered = 0
+        self.last_step = -1
+
+    def add(self, step: int, values: np.ndarray) -> None:
+        """Record one sample; ``values`` has shape (series, n)."""
+        if step <= self.last_step:
+            return
+        self.last_step = step
+        keep = self._offered % self.stride == 0
+        self._offered += 1
+        if not keep:
+            return
+        if self.count == self.capacity:
+            half = self.capacity // 2
+            self.steps[:half] = self.steps[::2]
+            self.values[:, :, :half] = self.values[:, :, ::2]
+            self.count = half
+            self.stride *= 2
+        self.steps[self.count] = step
+        self.values[:, :, self.count] = values
+        self.count += 1
+
+
+class InternalsPanel(Card):
+    """One log plot of a per-run optimizer quantity against the step."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Optimizer internals", parent)
+        self._scale = theme.NORMAL
+        self.series = 0
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        for k, (_, short) in enumerate(SERIES):
+            b = QToolButton()
+            b.setText(short)
+            b.setCheckable(True)
+            b.setAutoRaise(True)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.setChecked(k == 0)
+            self.group.addButton(b, k)
+            self.head_layout.addWidget(b)
+        self.group.idClicked.connect(self.show_series)
+
+        self.plot_widget = pg.PlotWidget()
+        self.plot_widget.setBackground(theme.PANEL_BG)
+        self.plot_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.plot: pg.PlotItem = self.plot_widget.getPlotItem()
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        speed_up_plot(self.plot)
+        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        self.plot.setDownsampling(auto=True, mode="peak")
+        self.plot.setClipToView(True)
+        self.plot.getAxis("left").setLogMode(True)
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        use_decade_ticks(self.plot.getAxis("left"))
+        self.plot.setLabel("bottom", "step")
+        self.plot.disableAutoRange()
+        self.add_body(self.plot_widget)
+        self.add_footer()
+        self.footer.setWordWrap(True)
+        self.footer.setText(ARROW_LEGEND)
+        self._curves: list[ThickPlotDataItem] = []
+        self._styles: list[theme.RunStyle] = []
+        self.buffer = SeriesBuffer(0)
+        self._y = np.zeros((0, CAPACITY))
+        self._range = None
+        self.show_series(0)
+        self.apply_scale(theme.NORMAL)
+
+    def show_series(self, k: int) -> None:
+        self.series = int(k)
+        self.group.button(self.series).setChecked(True)
+        self.plot.setLabel("left", SERIES[self.series][0])
+        self._range = None
+        self.redraw()
+
+    def set_runs(self, styles: list[theme.RunStyle]) -> None:
+        for c in self._curves:
+            self.plot.removeItem(c)
+        self._styles = list(styles)
+        self._curves = []
+        for st in styles:
+            c = ThickPlotDataItem([], [], thickness=self._scale.thickness)
+            c.setZValue(10 + st.index)
+            self.plot.addItem(c)
+            self._curves.append(c)
+        self.clear()
+        self._style()
+
+    def clear(self) -> None:
+        n = len(self._styles)
+        self.buffer = SeriesBuffer(n)
+        self._y = np.zeros((n, CAPACITY))
+        self._range = None
+
+    def _style(self) -> None:
+        for st, c in zip(self._styles, self._curves, strict=True):
+            c.setPen(st.pen(width=1.0, dash_scale=self._scale.thickness))
+            c.set_thickness(self._scale.thickness)
+
+    def record(self, snap) -> None:
+        """Add one sample from a snapshot (cheap; call for every snapshot)."""
+        if snap.n_runs != len(self._styles) or snap.step == 0:
+            return
+        upd = np.asarray(snap.updates)
+        step = np.hypot(upd[:, 0], upd[:, 1])
+        eff = np.asarray(snap.effective_lr)
+        with np.errstate(all="ignore"):
+            lr = np.where(np.all(np.isfinite(eff), axis=1), eff.mean(axis=1), snap.lrs)
+        # A frozen (converged or diverged) run has nothing to show.
+        frozen = np.array([s != "running" for s in snap.status])
+        step = np.where(frozen, np.nan, step)
+        lr = np.where(frozen, np.nan, lr)
+        self.buffer.add(snap.step, np.stack([step, lr]))
+
+    def redraw(self) -> None:
+        buf = self.buffer
+        m = buf.count
+        if m == 0 or not self._curves:
+            for c in self._curves:
+                c.setData([], [])
+            return
+        x = buf.steps[:m]
+        y = self._y[:, :m]
+        with np.errstate(all="ignore"):
+            # Exact zeros cannot sit on a log axis; they show at 1e-30.
+            np.log10(np.maximum(buf.values[self.series, :, :m], 1e-30), out=y)
+        for i, c in enumerate(self._curves):
+            # connect="finite" leaves gaps where a run was frozen.
+            c.setData(x, y[i], connect="finite")
+        # Snapped ranges: the axes and grid are re-laid a few times, not every frame.
+        fin = y[np.isfinite(y)]
+        if fin.size:
+            xr = (0.0, nice_ceil(max(float(x[-1]), 10.0)))
+            yr = snapped_range(float(fin.min()), float(fin.max()), True)
+            if self._range != (xr, yr):
+                self._range = (xr, yr)
+                self.plot.setRange(xRange=xr, yRange=yr, padding=0.02)
+
+    def apply_scale(self, scale: theme.Scale) -> None:
+        self._scale = scale
+        theme.style_plot(self.plot, scale)
+        self._style()

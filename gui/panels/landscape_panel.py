@@ -1,0 +1,604 @@
+"""The loss surface: heatmap, contours, colour bar, critical points, and the runs racing on it.
+
+The heatmap and contours are computed once per landscape and view (re-rendered, debounced,
+after a zoom or pan), never per frame. Per frame only the run items get new data: for each
+run a faint full trajectory, a fading tail in three strengths, and a head marker; all items
+are created when the set of runs changes, never in the frame loop.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QGraphicsItem, QWidget
+from superqt.utils import qdebounced, qthrottled
+
+from engine.landscapes import Landscape
+from gui import theme
+from gui.graphics import MarkerItem, ThickCurveItem, speed_up_plot, use_decade_ticks
+from gui.panels.card import Card
+from gui.plotting import arrow_segments, contour_segments, format_value, simplify_polyline
+
+GRID_N = 300  # heatmap samples along the longer side
+N_CONTOURS = 14
+TAIL = (150, 30)  # points in each fading tail segment, oldest first
+TAIL_FADE = (0.5, 0.0)  # mix with white, oldest first
+PATH_REFRESH_S = 0.12
+
+MARKERS = {
+    # kind: (symbol, size, brush, pen)
+    "global minimum": ("star", 20, "#ffffff", theme.INK),
+    "local minimum": ("star", 15, "#c8d1dc", theme.INK),
+    "saddle": ("x", 14, theme.INK, "#ffffff"),
+    "local maximum": ("t1", 13, "#ffffff", theme.INK),
+    "reference": ("+", 16, theme.INK, "#ffffff"),
+}
+MARKER_GLYPHS = {
+    "global minimum": "★ global minimum",
+    "local minimum": "☆ local minimum",
+    "saddle": "✕ saddle",
+    "local maximum": "△ maximum",
+    "reference": "+ true line",
+}
+ARROW_KINDS = ("grad", "update", "momentum")
+
+
+def display_values(z: np.ndarray, landscape: Landscape) -> tuple[np.ndarray, bool, float]:
+    """What the heatmap colours: ``log10(f - f*)`` for wide ranges, else ``f``.
+
+    Returns
+    -------
+    d : ndarray, same shape as z
+    is_log : bool
+    offset : float
+        The ``f*`` subtracted (0 when linear).
+    """
+    if not landscape.log_scale:
+        return z, False, 0.0
+    fmin = landscape.f_min
+    finite = z[np.isfinite(z)]
+    if not math.isfinite(fmin):
+        fmin = float(finite.min()) if finite.size else 0.0
+    gap = z - fmin
+    span = float(finite.max() - fmin) if finite.size else 1.0
+    floor = max(span * 1e-12, 1e-300)
+    with np.errstate(all="ignore"):
+        d = np.log10(np.maximum(gap, floor))
+    return d, True, fmin
+
+
+class LandscapePanel(Card):
+    """Heatmap of one landscape with the race drawn over it.
+
+    Signals
+    -------
+    start_requested(float, float)
+        A click (or a drag of the start marker) asks to move every run's start there.
+    inspect_requested(float, float)
+        A Shift+click (or any click in inspect mode) asks for the Hessian verdict there.
+    hover_text(str)
+        Coordinates and loss under the mouse, for a status read-out.
+    """
+
+    start_requested = Signal(float, float)
+    inspect_requested = Signal(float, float)
+    hover_text = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Loss surface", parent)
+        self._scale = theme.NORMAL
+        self._landscape: Landscape | None = None
+        self._inspect_mode = False
+        self._internals = False
+        self._styles: list[theme.RunStyle] = []
+        self._runs: list[dict] = []
+        self._last_snapshot = None
+        self._path_t = 0.0
+
+        self.plot_widget = pg.PlotWidget()
+        self.plot_widget.setBackground(theme.PANEL_BG)
+        self.plot_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
+        self.plot_item.setMenuEnabled(False)
+        self.plot_item.hideButtons()
+        speed_up_plot(self.plot_item)
+        self.view: pg.ViewBox = self.plot_item.getViewBox()
+        self.view.setAspectLocked(True)
+        self.view.disableAutoRange()
+        self.add_body(self.plot_widget)
+        self.add_footer()
+        self.footer.setText(" ")
+
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(-20)
+        self.image.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.plot_item.addItem(self.image)
+        self.contours = pg.PlotCurveItem(connect="pairs", antialias=True)
+        self.contours.setPen(pg.mkPen(QColor(*theme.CONTOUR_COLOUR), width=1, cosmetic=True))
+        self.contours.setZValue(-10)
+        self.contours.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.plot_item.addItem(self.contours)
+        self.colorbar = pg.ColorBarItem(
+            values=(0, 1),
+            colorMap=theme.heatmap_colormap(),
+            interactive=False,
+            width=14,
+            colorMapMenu=False,
+        )
+        self.colorbar.setImageItem(self.image, insert_in=self.plot_item)
+        self.colorbar.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.colorbar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        use_decade_ticks(self.colorbar.axis)
+
+        self.critical = pg.ScatterPlotItem(pxMode=True)
+        self.critical.setZValue(30)
+        self.plot_item.addItem(self.critical)
+
+        self.start_marker = pg.TargetItem(
+            pos=(0, 0),
+            size=16,
+            symbol="crosshair",
+            pen=pg.mkPen(theme.INK, width=2),
+            hoverPen=pg.mkPen(theme.ACCENT, width=3),
+            movable=True,
+            label="start",
+            labelOpts={"color": theme.INK, "offset": (10, -10), "anchor": (0, 1)},
+        )
+        self.start_marker.setZValue(40)
+        self.start_marker.sigPositionChanged.connect(self._on_start_dragged)
+        self.start_marker.sigPositionChangeFinished.connect(self._on_start_drag_finished)
+        self.plot_item.addItem(self.start_marker)
+
+        # Internals overlay: one pairs-curve per arrow kind, plus per-run update arrows.
+        self.arrows: dict[str, pg.PlotCurveItem] = {}
+        for kind, (colour, dash) in {
+            "grad": (theme.INK, None),
+            "momentum": ("#57606a", [3.0, 2.0]),
+        }.items():
+            item = ThickCurveItem(connect="pairs", antialias=True, thickness=2)
+            pen = pg.mkPen(colour, width=1.0, cosmetic=True)
+            if dash:
+                pen.setDashPattern(dash)
+            item.setPen(pen)
+            item.setZValue(35)
+            item.setVisible(False)
+            self.plot_item.addItem(item)
+            self.arrows[kind] = item
+
+        self.inspect_marker = pg.ScatterPlotItem(
+            size=14,
+            symbol="d",
+            brush=pg.mkBrush(255, 255, 255, 200),
+            pen=pg.mkPen(theme.INK, width=2),
+        )
+        self.inspect_marker.setZValue(45)
+        self.inspect_text = pg.TextItem(
+            "",
+            color=theme.INK,
+            anchor=(0, 1),
+            fill=pg.mkBrush(255, 255, 255, 225),
+            border=pg.mkPen(theme.GRID),
+        )
+        self.inspect_text.setZValue(46)
+        for it in (self.inspect_marker, self.inspect_text):
+            it.setVisible(False)
+            self.plot_item.addItem(it)
+
+        self.plot_widget.scene().sigMouseClicked.connect(self._on_scene_clicked)
+        self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.view.sigRangeChangedManually.connect(self._on_range_changed)
+        self.view.sigResized.connect(self._on_range_changed)
+        self._rendered_window: tuple[float, float, float, float] | None = None
+        self._legend_text = ""
+        self.apply_scale(theme.NORMAL)
+
+    # ------------------------------------------------------------------ landscape
+    def set_landscape(self, landscape: Landscape) -> None:
+        """Show a new surface: reset the view to its window and render it."""
+        self._landscape = landscape
+        title = landscape.title
+        self.set_title(f"Loss surface · {title}")
+        xl, yl = ("w (slope)", "b (intercept)") if landscape.stochastic else ("x", "y")
+        self.plot_item.setLabel("bottom", xl)
+        self.plot_item.setLabel("left", yl)
+        xmin, xmax, ymin, ymax = landscape.window
+        sx, sy = xmax - xmin, ymax - ymin
+        self.view.setLimits(
+            xMin=xmin - 20 * sx,
+            xMax=xmax + 20 * sx,
+            yMin=ymin - 20 * sy,
+            yMax=ymax + 20 * sy,
+            minXRange=sx * 1e-5,
+            minYRange=sy * 1e-5,
+            maxXRange=sx * 40,
+            maxYRange=sy * 40,
+        )
+        self._place_critical_points()
+        self.hide_inspection()
+        self.reset_view()
+
+    def reset_view(self) -> None:
+        if self._landscape is None:
+            return
+        xmin, xmax, ymin, ymax = self._landscape.window
+        self.view.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.0)
+        self._render(self._landscape.window)
+
+    def view_window(self) -> tuple[float, float, float, float]:
+        (x0, x1), (y0, y1) = self.view.viewRange()
+        return (x0, x1, y0, y1)
+
+    @qdebounced(timeout=120)
+    def _on_range_changed(self, *args) -> None:
+        # Debounced (superqt): a wheel zoom fires dozens of range changes; render once.
+        if self._landscape is not None:
+            win = self.view_window()
+            if win != self._rendered_window:
+                self._render(win)
+
+    def _render(self, window: tuple[float, float, float, float]) -> None:
+        ls = self._landscape
+        x0, _x1, y0, _y1 = window
+        w = self.view.width() or 1.0
+        h = self.view.height() or 1.0
+        aspect = (h / w) if w > 0 else 1.0
+        nx = GRID_N if aspect <= 1 else max(16, int(GRID_N / aspect))
+        ny = max(16, int(nx * aspect)) if aspect <= 1 else GRID_N
+        xs, ys, z = ls.grid(nx, ny, window)
+        d, is_log, offset = display_values(z, ls)
+        finite = d[np.isfinite(d)]
+        if finite.size:
+            lo, hi = np.percentile(finite, [0.5, 99.5])
+        else:
+            lo, hi = 0.0, 1.0
+        if not hi > lo:
+            hi = lo + 1.0
+        d = np.where(np.isfinite(d), d, hi)
+        self.image.setImage(d, levels=(lo, hi), autoLevels=False)
+        dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+        self.image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, dx * nx, dy * ny))
+        levels = np.linspace(lo, hi, N_CONTOURS + 2)[1:-1]
+        seg = contour_segments(d, levels, xs, ys)
+        if len(seg):
+            self.contours.setData(seg[:, 0], seg[:, 1])
+        else:
+            self.contours.setData([], [])
+        self.colorbar.setLevels((lo, hi))
+        self.colorbar.axis.setLogMode(bool(is_log))
+        if is_log:
+            if offset == 0:
+                label = "loss f (log scale)"
+            else:
+                label = f"f − f* (log scale), f* = {format_value(offset)}"
+        else:
+            label = "loss f"
+        self.colorbar.axis.setLabel(label)
+        self._rendered_window = window
+
+    def _place_critical_points(self) -> None:
+        ls = self._landscape
+        points = list(ls.minima) + list(ls.saddles)
+        ref = getattr(ls, "true_point", None)
+        if ref is not None:
+            points.append(ref)
+        spots = []
+        kinds = []
+        f = 1.0 + 0.5 * (self._scale.factor - 1.0)
+        for p in points:
+            sym, size, brush, pen = MARKERS[p.kind]
+            spots.append(
+                {
+                    "pos": (p.x, p.y),
+                    "symbol": sym,
+                    "size": size * f,
+                    "brush": pg.mkBrush(brush),
+                    "pen": pg.mkPen(pen, width=1.5),
+                    "data": p,
+                }
+            )
+            if p.kind not in kinds:
+                kinds.append(p.kind)
+        self.critical.setData(spots)
+        self._legend_text = "   ".join(MARKER_GLYPHS[k] for k in kinds)
+        self._update_footer("")
+
+    # ------------------------------------------------------------------ runs
+    def set_runs(self, styles: list[theme.RunStyle]) -> None:
+        """Create the per-run items (only when the set of runs changes)."""
+        for run in self._runs:
+            for it in run["items"]:
+                self.plot_item.removeItem(it)
+        self._styles = list(styles)
+        self._runs = []
+        for st in styles:
+            path = ThickCurveItem(antialias=True)
+            tails = [ThickCurveItem(antialias=True) for _ in TAIL]
+            head = MarkerItem(st.symbol)
+            update = ThickCurveItem(connect="pairs", antialias=True)
+            update.setVisible(self._internals)
+            label = pg.TextItem("", color=theme.ERROR, anchor=(0, 1))
+            label.setVisible(False)
+            path.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            path.setZValue(5)
+            for k, t in enumerate(tails):
+                t.setZValue(6 + k)
+            update.setZValue(36)
+            head.setZValue(20)
+            label.setZValue(21)
+            items = [path, *tails, head, update, label]
+            for it in items:
+                self.plot_item.addItem(it)
+            self._runs.append(
+                {
+                    "path": path,
+                    "tails": tails,
+                    "head": head,
+                    "update": update,
+                    "label": label,
+                    "items": items,
+                    "style": st,
+                    "status": None,
+                    "buf": np.empty((2, 4096)),
+                    "path_step": 0,
+                }
+            )
+        self._style_runs()
+
+    def _style_runs(self) -> None:
+        s = self._scale
+        for run in self._runs:
+            st: theme.RunStyle = run["style"]
+            # Whole trajectory: thin and pale (an opaque tint), in the run's dash pattern.
+            thin = max(1, s.thickness - 1)
+            pen = st.pen(width=1.0, dash_scale=thin * 1.5)
+            pen.setColor(st.tint(0.25))
+            run["path"].setPen(pen)
+            run["path"].set_thickness(thin)
+            # Fading tail: older segments thinner and paler (opaque tints, not alpha, so the
+            # overlapping strokes of a thick line do not darken).
+            for t, fade, k in zip(run["tails"], TAIL_FADE, range(len(TAIL)), strict=True):
+                pen = st.pen(width=1.0, dashed=False)
+                pen.setColor(st.tint(fade))
+                t.setPen(pen)
+                t.set_thickness(s.thickness + 1 if k == len(TAIL) - 1 else max(1, s.thickness - 1))
+            run["head"].set_size(s.marker * 1.3)
+            run["head"].set_style(pg.mkBrush(st.qcolor()), st.symbol_pen(1.5))
+            run["update"].setPen(st.pen(width=1.0, dashed=False))
+            run["update"].set_thickness(s.thickness + 1)
+            run["label"].setFont(theme.font(s.axis_pt, bold=True))
+            run["status"] = None
+
+    def update_snapshot(self, snap, force_path: bool = False) -> None:
+        """Draw one frame of the race (positions, histories, internals)."""
+        self._last_snapshot = snap
+        if self._landscape is None or len(self._runs) != snap.n_runs:
+            return
+        xmin, xmax, ymin, ymax = self._landscape.window
+        sx, sy = xmax - xmin, ymax - ymin
+        # Clamp far-away points (a diverging run): Qt draws huge coordinates slowly or not
+        # at all; the clamped segment still shows the run leaving the view.
+        lo = np.array([xmin - 50 * sx, ymin - 50 * sy])
+        hi = np.array([xmax + 50 * sx, ymax + 50 * sy])
+        # The full trajectories are the costly strokes: redraw them a few times a second
+        # (cached as pixmaps in between); tails and heads move every frame.
+        now = time.perf_counter()
+        refresh_path = force_path or now - self._path_t >= PATH_REFRESH_S
+        if refresh_path:
+            self._path_t = now
+        px, py = self.view.viewPixelSize()
+        for i, run in enumerate(self._runs):
+            hist = snap.histories[i]
+            m = len(hist)
+            if run["buf"].shape[1] < m:
+                run["buf"] = np.empty((2, max(m, 4096)))
+            x, y = run["buf"][0, :m], run["buf"][1, :m]
+            # The oldest tail segment reaches back to where the (less often redrawn) path
+            # ends, so the line never has a gap.
+            path_end = (
+                0 if refresh_path or not m else int(np.searchsorted(hist.steps, run["path_step"]))
+            )
+            # Only the points drawn this frame are clamped: all of them when the path is
+            # redrawn, else just the tail.
+            first = 0 if refresh_path else max(0, min(m - sum(TAIL), path_end - 1))
+            np.clip(hist.xy[first:, 0], lo[0], hi[0], out=x[first:])
+            np.clip(hist.xy[first:, 1], lo[1], hi[1], out=y[first:])
+            if refresh_path:
+                keep = simplify_polyline(x, y, px, py)
+                run["path"].setData(x[keep], y[keep], skipFiniteCheck=True)
+                run["path_step"] = int(hist.steps[-1]) if m else 0
+                path_end = m
+            end = m
+            for k, (t, n) in enumerate(zip(reversed(run["tails"]), reversed(TAIL), strict=True)):
+                start = max(0, end - n)
+                if k == len(TAIL) - 1:
+                    start = max(0, min(start, path_end - 1))
+                # Each segment overlaps the next by one point so the tail is unbroken.
+                t.setData(x[start:end], y[start:end], skipFiniteCheck=True)
+                end = start + 1
+            head = np.clip(snap.positions[i], lo, hi)
+            if snap.status[i] == "diverged":
+                # Its last finite point is usually far outside: pin the (hollow) marker and
+                # its label to the edge of the view, on the side where the run left.
+                v0, v1, w0, w1 = self.view_window()
+                mx, my = 0.03 * (v1 - v0), 0.03 * (w1 - w0)
+                head = np.array(
+                    [min(max(head[0], v0 + mx), v1 - mx), min(max(head[1], w0 + my), w1 - my)]
+                )
+                label = run["label"]
+                label.setAnchor(
+                    (
+                        1.0 if head[0] > 0.5 * (v0 + v1) else 0.0,
+                        0.0 if head[1] > 0.5 * (w0 + w1) else 1.0,
+                    )
+                )
+            # Moving the item is far cheaper than ScatterPlotItem.setData every frame.
+            run["head"].setPos(float(head[0]), float(head[1]))
+            status = snap.status[i]
+            if status != run["status"]:
+                run["status"] = status
+                diverged = status == "diverged"
+                run["label"].setVisible(diverged)
+                if diverged:
+                    run["label"].setText(f"diverged at step {snap.event_step[i]}")
+                brush = (
+                    pg.mkBrush(255, 255, 255, 230)
+                    if diverged
+                    else pg.mkBrush(run["style"].qcolor())
+                )
+                run["head"].setBrush(brush)
+            if run["label"].isVisible():
+                run["label"].setPos(float(head[0]), float(head[1]))
+        if self._internals:
+            self._draw_internals(snap)
+
+    # ------------------------------------------------------------------ internals
+    def set_internals_visible(self, on: bool) -> None:
+        self._internals = bool(on)
+        for item in self.arrows.values():
+            item.setVisible(self._internals)
+        for run in self._runs:
+            run["update"].setVisible(self._internals)
+        self._update_footer("")
+        if self._internals and self._last_snapshot is not None:
+            self._draw_internals(self._last_snapshot)
+
+    def _draw_internals(self, snap) -> None:
+        pos = np.asarray(snap.positions)
+        x0, x1, y0, y1 = self.view_window()
+        target = 0.12 * min(x1 - x0, y1 - y0)
+        px, py = self.view.viewPixelSize()
+        head_px = 9.0 * (1.0 + 0.5 * (self._scale.factor - 1.0))
+        mom = np.where(np.isfinite(snap.velocity), snap.velocity, snap.first_moment)
+        vectors = {
+            "grad": -np.asarray(snap.grads),
+            "update": np.asarray(snap.updates),
+            "momentum": -mom,
+        }
+        active = np.array([s == "running" for s in snap.status])
+        for kind, vec in vectors.items():
+            vec = np.where(active[:, None], vec, np.nan)
+            with np.errstate(all="ignore"):
+                norms = np.hypot(vec[:, 0], vec[:, 1])
+            ok = np.isfinite(norms) & (norms > 0)
+            top = norms[ok].max() if ok.any() else 1.0
+            # Directions are exact. Lengths are compressed (fourth root of the ratio to the
+            # longest of the kind, at least a fifth of the longest) because gradients of
+            # runs a few steps apart can differ ten-thousandfold and would vanish at scale.
+            with np.errstate(all="ignore"):
+                rel = np.where(ok, np.maximum((norms / top) ** 0.25, 0.2), np.nan)
+                scaled = vec * (target * rel / norms)[:, None]
+            if kind == "update":
+                for i, run in enumerate(self._runs):
+                    seg = arrow_segments(pos[i : i + 1], scaled[i : i + 1], (px, py), head_px)
+                    run["update"].setData(seg[:, 0], seg[:, 1]) if len(seg) else run[
+                        "update"
+                    ].setData([], [])
+            else:
+                seg = arrow_segments(pos, scaled, (px, py), head_px)
+                if len(seg):
+                    self.arrows[kind].setData(seg[:, 0], seg[:, 1])
+                else:
+                    self.arrows[kind].setData([], [])
+
+    # ------------------------------------------------------------------ interaction
+    def set_start_marker(self, xy: tuple[float, float]) -> None:
+        with QSignalBlocker(self.start_marker):
+            self.start_marker.setPos(float(xy[0]), float(xy[1]))
+
+    def set_inspect_mode(self, on: bool) -> None:
+        self._inspect_mode = bool(on)
+        self.plot_widget.setCursor(
+            Qt.CursorShape.WhatsThisCursor if on else Qt.CursorShape.ArrowCursor
+        )
+
+    def show_inspection(self, xy: tuple[float, float], text: str) -> None:
+        self.inspect_marker.setData([xy[0]], [xy[1]])
+        self.inspect_text.setText(text)
+        # Place the box so it stays inside the view: shift it sideways as far as needed
+        # and open it upwards when there is room above the point, else downwards.
+        rect = self.view.sceneBoundingRect()
+        p = self.view.mapViewToScene(QPointF(float(xy[0]), float(xy[1])))
+        br = self.inspect_text.textItem.boundingRect()
+        w, h = max(br.width(), 1.0), max(br.height(), 1.0)
+        ax = min(max((p.x() + w - rect.right() + 4) / w, 0.0), 1.0)
+        ay = 1.0 if p.y() - h - 8 >= rect.top() else 0.0
+        self.inspect_text.setAnchor((ax, ay))
+        self.inspect_text.setPos(float(xy[0]), float(xy[1]))
+        self.inspect_marker.setVisible(True)
+        self.inspect_text.setVisible(True)
+
+    def hide_inspection(self) -> None:
+        self.inspect_marker.setVisible(False)
+        self.inspect_text.setVisible(False)
+
+    def _on_scene_clicked(self, ev) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton or self._landscape is None:
+            return
+        if not self.view.sceneBoundingRect().contains(ev.scenePos()):
+            return
+        p = self.view.mapSceneToView(ev.scenePos())
+        x, y = float(p.x()), float(p.y())
+        if self._inspect_mode or ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.inspect_requested.emit(x, y)
+        else:
+            self.hide_inspection()
+            self.start_requested.emit(x, y)
+        ev.accept()
+
+    @qthrottled(timeout=33)
+    def _on_start_dragged(self, *args) -> None:
+        # Throttled (superqt): a drag moves the marker every mouse event; restarting the
+        # race 30 times a second is plenty.
+        p = self.start_marker.pos()
+        self.start_requested.emit(float(p.x()), float(p.y()))
+
+    def _on_start_drag_finished(self, *args) -> None:
+        p = self.start_marker.pos()
+        self.start_requested.emit(float(p.x()), float(p.y()))
+
+    def _on_mouse_moved(self, scene_pos) -> None:
+        if self._landscape is None:
+            return
+        if not self.view.sceneBoundingRect().contains(scene_pos):
+            self._update_footer("")
+            return
+        p = self.view.mapSceneToView(scene_pos)
+        x, y = float(p.x()), float(p.y())
+        f = float(self._landscape.value(np.array([x, y])))
+        names = ("w", "b") if self._landscape.stochastic else ("x", "y")
+        text = f"{names[0]} = {x:.4g}   {names[1]} = {y:.4g}   loss = {format_value(f)}"
+        self._update_footer(text)
+        self.hover_text.emit(text)
+
+    def _update_footer(self, hover: str) -> None:
+        parts = (
+            [hover]
+            if hover
+            else ["Click: move start · Shift+click: inspect · drag: pan · wheel: zoom"]
+        )
+        if self._legend_text:
+            parts.append(self._legend_text)
+        self.footer.setText("     ".join(parts))
+
+    # ------------------------------------------------------------------ presentation
+    def apply_scale(self, scale: theme.Scale) -> None:
+        self._scale = scale
+        theme.style_plot(self.plot_item, scale)
+        ax = self.colorbar.axis
+        ax.setWidth(int(58 * scale.factor))
+        ax.setTickFont(theme.font(scale.axis_pt))
+        ax.label.setFont(theme.font(scale.axis_pt))
+        ax.setPen(pg.mkPen(theme.MUTED))
+        ax.setTextPen(pg.mkPen(theme.INK))
+        self.inspect_text.setFont(theme.font(scale.axis_pt))
+        self.start_marker.setLabel(
+            "start", {"color": theme.INK, "offset": (10, -10), "anchor": (0, 1)}
+        )
+        if self._landscape is not None:
+            self._place_critical_points()
+        self._style_runs()

@@ -1,0 +1,286 @@
+"""One row per run: style swatch, optimizer, key hyperparameters, status, loss, steps."""
+
+from __future__ import annotations
+
+from pyqtgraph.graphicsItems.ScatterPlotItem import Symbols
+from PySide6.QtCore import QPointF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QWidget,
+)
+
+from gui import theme
+from gui.icons import icon
+from gui.panels.card import Card
+from gui.plotting import format_value
+
+COLUMNS = ("Run", "Key hyperparameters", "Status", "Loss", "Steps")
+C_RUN, C_HYPER, C_STATUS, C_LOSS, C_STEPS = range(len(COLUMNS))
+
+
+def swatch(style: theme.RunStyle, scale: float = 1.0, width: float = 44) -> QIcon:
+    """A small picture of the run's line style and marker, in its colour."""
+    w, h = int(width * scale), int(18 * scale)
+    pm = QPixmap(w * 2, h * 2)
+    pm.setDevicePixelRatio(2.0)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    pen = style.pen(width=2.2 * scale)
+    pen.setCosmetic(False)
+    p.setPen(pen)
+    p.drawLine(QPointF(2, h / 2), QPointF(w - 2, h / 2))
+    path = Symbols[style.symbol]
+    p.translate(w / 2, h / 2)
+    s = 11 * scale
+    p.scale(s, s)
+    p.setPen(style.symbol_pen(1.0))
+    p.setBrush(QBrush(style.qcolor()))
+    p.drawPath(path)
+    p.end()
+    return QIcon(pm)
+
+
+class RunTablePanel(Card):
+    """The runs of the race as a table, with add / duplicate / remove.
+
+    Signals
+    -------
+    selected(int)
+        Row chosen by the user (-1 when none).
+    add_requested(), duplicate_requested(int), remove_requested(int)
+    """
+
+    selected = Signal(int)
+    add_requested = Signal()
+    duplicate_requested = Signal(int)
+    remove_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Runs", parent)
+        self._scale = theme.NORMAL
+        self._compact = False
+        self._rows: list[tuple[str, str, str]] = []
+        self._styles: list[theme.RunStyle] = []
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(False)
+        self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        hh = self.table.horizontalHeader()
+        hh.setHighlightSections(False)
+        hh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        # Widths are fitted when the runs change, not on every update: ResizeToContents
+        # would measure every cell on each new loss value.
+        for c in range(len(COLUMNS)):
+            hh.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
+        hh.setSectionResizeMode(C_HYPER, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.add_body(self.table, 0)
+        self.body_layout.addStretch(1)  # the table keeps its height; spare room goes below
+
+        self.buttons: dict[str, QToolButton] = {}
+        for key, text, tip in (
+            ("add", "Add", "Add a run (Ctrl+N)"),
+            ("duplicate", "Duplicate", "Duplicate the selected run (Ctrl+D)"),
+            ("remove", "Remove", "Remove the selected run (Delete)"),
+        ):
+            b = QToolButton()
+            b.setText(text)
+            b.setIcon(icon(key))
+            b.setToolTip(tip)
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            b.setAutoRaise(True)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.head_layout.addWidget(b)
+            self.buttons[key] = b
+        self.buttons["add"].clicked.connect(self.add_requested)
+        self.buttons["duplicate"].clicked.connect(
+            lambda: self.duplicate_requested.emit(self.current_row())
+        )
+        self.buttons["remove"].clicked.connect(
+            lambda: self.remove_requested.emit(self.current_row())
+        )
+
+    def _swatch_w(self) -> float:
+        return 30.0 if self._compact else 44.0
+
+    def _icon_size(self) -> QSize:
+        return QSize(int(self._swatch_w() * self._scale.factor), int(18 * self._scale.factor))
+
+    def _refresh_icons(self) -> None:
+        for r, st in enumerate(self._styles):
+            item = self.table.item(r, C_RUN)
+            if item is not None:
+                item.setIcon(swatch(st, self._scale.factor, self._swatch_w()))
+        self.table.setIconSize(self._icon_size())
+
+    def set_compact(self, on: bool) -> None:
+        """Narrow layout (presentation): no hyperparameter column and no buttons row."""
+        self._compact = bool(on)
+        self.table.setColumnHidden(C_HYPER, self._compact)
+        # The status says where a stopped run stopped; the status bar shows the step.
+        self.table.setColumnHidden(C_STEPS, self._compact)
+        for b in self.buttons.values():
+            b.setVisible(not self._compact)
+        hh = self.table.horizontalHeader()
+        # Compact: the status takes what the name and loss leave; else the hyperparameters.
+        hh.setSectionResizeMode(
+            C_STATUS, QHeaderView.ResizeMode.Stretch if on else QHeaderView.ResizeMode.Interactive
+        )
+        hh.setSectionResizeMode(
+            C_HYPER, QHeaderView.ResizeMode.Interactive if on else QHeaderView.ResizeMode.Stretch
+        )
+        self._refresh_icons()
+        for r, (name, _, title) in enumerate(self._rows):
+            self._set(r, C_RUN, title if on else name)
+        self._fit_columns()
+
+    def current_row(self) -> int:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].row() if rows else -1
+
+    def select_row(self, row: int) -> None:
+        if 0 <= row < self.table.rowCount():
+            self.table.selectRow(row)
+
+    def _on_selection(self) -> None:
+        self.selected.emit(self.current_row())
+
+    def set_runs(self, styles: list[theme.RunStyle], rows: list[tuple[str, str, str]]) -> None:
+        """Rebuild the table.
+
+        ``rows`` are (name, hyperparameters, short title): the name and hyperparameters fill
+        their columns; the compact (presentation) table shows the short title, e.g.
+        "Adam lr=0.05", in place of both.
+        """
+        keep = self.current_row()
+        self._styles = list(styles)
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(rows))
+        self._rows = list(rows)
+        for r, (st, (name, hyper, title)) in enumerate(zip(styles, rows, strict=True)):
+            shown = title if self._compact else name
+            self._set(r, C_RUN, shown, icon=swatch(st, self._scale.factor, self._swatch_w()))
+            self.table.item(r, C_RUN).setToolTip(st.description)
+            self._set(r, C_HYPER, hyper)
+            self._set(r, C_STATUS, "ready")
+            self._set(r, C_LOSS, "")
+            self._set(r, C_STEPS, "0")
+        self.table.setIconSize(self._icon_size())
+        self.table.blockSignals(False)
+        self._fit_columns()
+        self.select_row(min(max(keep, 0), len(rows) - 1))
+        self.buttons["remove"].setEnabled(len(rows) > 1)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        # Show up to four rows without scrolling (five on a normal screen); more scroll.
+        most = 5 if self._scale.factor < 1.3 else 4
+        rows = max(1, min(self.table.rowCount(), most))
+        h = self.table.horizontalHeader().sizeHint().height()
+        h += rows * self.table.verticalHeader().defaultSectionSize() + 6
+        self.table.setMinimumHeight(h)
+        self.table.setMaximumHeight(
+            self.table.horizontalHeader().sizeHint().height()
+            + max(1, self.table.rowCount()) * self.table.verticalHeader().defaultSectionSize()
+            + 6
+        )
+
+    def set_row_text(self, row: int, name: str, hyper: str, title: str) -> None:
+        self._rows[row] = (name, hyper, title)
+        self._set(row, C_RUN, title if self._compact else name)
+        self._set(row, C_HYPER, hyper)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        fm = self.table.fontMetrics()
+        pad = int((12 if self._compact else 18) * self._scale.factor)
+        icon_w = int(self._swatch_w() * self._scale.factor) + 8
+        texts = [
+            self.table.item(r, C_RUN).text()
+            for r in range(self.table.rowCount())
+            if self.table.item(r, C_RUN) is not None
+        ]
+        texts.append(COLUMNS[C_RUN])
+        run_w = max(fm.horizontalAdvance(t) for t in texts) + pad + icon_w
+        # Live columns sized for their widest likely text, so they never jitter.
+        status = "converged at 9,999" if self._compact else "diverged at step 100,000"
+        status_w = fm.horizontalAdvance(status) + pad
+        loss_w = fm.horizontalAdvance("1.234e-12" if self._compact else "-1.234e-123") + pad
+        if self._compact:
+            # The status must stay readable: when the titles with their learning rates do
+            # not fit, the table falls back to the optimizer names (then elides).
+            room = self.table.viewport().width() - status_w - loss_w
+            use_title = all(
+                fm.horizontalAdvance(t) + pad + icon_w <= room for _, _, t in self._rows
+            )
+            widths = []
+            for r, (name, _, title) in enumerate(self._rows):
+                text = title if use_title else name
+                self._set(r, C_RUN, text)
+                widths.append(fm.horizontalAdvance(text))
+            run_w = max([fm.horizontalAdvance(COLUMNS[C_RUN]), *widths]) + pad + icon_w
+            run_w = max(min(run_w, room), icon_w + fm.horizontalAdvance("SGD + mom"))
+        self.table.setColumnWidth(C_RUN, run_w)
+        self.table.setColumnWidth(C_STATUS, status_w)
+        self.table.setColumnWidth(C_LOSS, loss_w)
+        self.table.setColumnWidth(C_STEPS, fm.horizontalAdvance("1,000,000") + pad)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._compact:
+            # After the layout has resized the table itself.
+            QTimer.singleShot(0, self._fit_columns)
+
+    def _set(
+        self, r: int, c: int, text: str, icon: QIcon | None = None, colour: str | None = None
+    ) -> None:
+        item = self.table.item(r, c)
+        if item is None:
+            item = QTableWidgetItem()
+            if c >= C_LOSS:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.table.setItem(r, c, item)
+        if item.text() != text:
+            item.setText(text)
+        if icon is not None:
+            item.setIcon(icon)
+        if colour is not None:
+            item.setForeground(QBrush(QColor(colour)))
+
+    def update_snapshot(self, snap) -> None:
+        if self.table.rowCount() != snap.n_runs:
+            return
+        for r in range(snap.n_runs):
+            status = snap.status[r]
+            k = snap.event_step[r]
+            if status == "running":
+                text, colour = ("running" if snap.step > 0 else "ready"), theme.INK
+            elif status == "converged":
+                at = "at" if self._compact else "at step"
+                text, colour = f"converged {at} {k:,}", "#1a7f37"
+            else:
+                at = "at" if self._compact else "at step"
+                text, colour = f"diverged {at} {k:,}", theme.ERROR
+            self._set(r, C_STATUS, text, colour=colour)
+            self._set(r, C_LOSS, format_value(float(snap.losses[r])))
+            steps = snap.step if status == "running" else (k if k is not None else snap.step)
+            self._set(r, C_STEPS, f"{steps:,}")
+
+    def apply_scale(self, scale: theme.Scale) -> None:
+        self._scale = scale
+        self.table.verticalHeader().setDefaultSectionSize(int(26 * scale.factor))
+        self._refresh_icons()
+        self._fit_columns()
+        self._fit_height()

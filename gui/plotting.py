@@ -1,0 +1,237 @@
+"""Numpy helpers for drawing: contour segments, arrow geometry, number formatting.
+
+Qt-free so they can be tested against hand-worked cases.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def contour_segments(
+    z: np.ndarray, levels: np.ndarray, xs: np.ndarray, ys: np.ndarray
+) -> np.ndarray:
+    """Iso-lines of a gridded surface as line segments (vectorised marching squares).
+
+    Parameters
+    ----------
+    z : ndarray, shape (ny, nx)
+        Row-major samples, ``z[j, i] = f(xs[i], ys[j])``; non-finite cells are skipped.
+    levels : ndarray, shape (k,)
+    xs : ndarray, shape (nx,)
+    ys : ndarray, shape (ny,)
+
+    Returns
+    -------
+    ndarray, shape (2 * m, 2)
+        Segment end points in pairs (for ``connect="pairs"``), in data coordinates.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    a = z[:-1, :-1]  # (x_i, y_j)
+    b = z[:-1, 1:]  # (x_i+1, y_j)
+    c = z[1:, 1:]  # (x_i+1, y_j+1)
+    d = z[1:, :-1]  # (x_i, y_j+1)
+    finite = np.isfinite(a) & np.isfinite(b) & np.isfinite(c) & np.isfinite(d)
+    x0 = np.broadcast_to(xs[:-1][None, :], a.shape)
+    x1 = np.broadcast_to(xs[1:][None, :], a.shape)
+    y0 = np.broadcast_to(ys[:-1][:, None], a.shape)
+    y1 = np.broadcast_to(ys[1:][:, None], a.shape)
+    out = []
+    with np.errstate(all="ignore"):
+        for level in np.asarray(levels, dtype=np.float64).ravel():
+            pa, pb, pc, pd = a > level, b > level, c > level, d > level
+            cross = np.stack([pa != pb, pb != pc, pd != pc, pa != pd], axis=-1)
+            cross &= finite[..., None]
+            count = cross.sum(axis=-1)
+            sel = count >= 2
+            if not sel.any():
+                continue
+            aa, bb, cc, dd = a[sel], b[sel], c[sel], d[sel]
+            xa, xb, ya, yb = x0[sel], x1[sel], y0[sel], y1[sel]
+            t_bot = (level - aa) / (bb - aa)
+            t_rgt = (level - bb) / (cc - bb)
+            t_top = (level - dd) / (cc - dd)
+            t_lft = (level - aa) / (dd - aa)
+            pts = np.empty((aa.size, 4, 2))
+            pts[:, 0, 0] = xa + t_bot * (xb - xa)
+            pts[:, 0, 1] = ya
+            pts[:, 1, 0] = xb
+            pts[:, 1, 1] = ya + t_rgt * (yb - ya)
+            pts[:, 2, 0] = xa + t_top * (xb - xa)
+            pts[:, 2, 1] = yb
+            pts[:, 3, 0] = xa
+            pts[:, 3, 1] = ya + t_lft * (yb - ya)
+            cr = cross[sel]
+            cnt = count[sel]
+            rows = np.arange(aa.size)
+            two = cnt == 2
+            if two.any():
+                first = np.argmax(cr[two], axis=1)
+                rest = cr[two].copy()
+                rest[np.arange(rest.shape[0]), first] = False
+                second = np.argmax(rest, axis=1)
+                r2 = rows[two]
+                seg = np.empty((r2.size, 2, 2))
+                seg[:, 0] = pts[r2, first]
+                seg[:, 1] = pts[r2, second]
+                out.append(seg.reshape(-1, 2))
+            four = cnt == 4
+            if four.any():
+                r4 = rows[four]
+                centre = 0.25 * (aa[r4] + bb[r4] + cc[r4] + dd[r4])
+                # Corners a and c on one side: the centre decides whether they connect.
+                joined = (centre > level) == (aa[r4] > level)
+                seg = np.empty((r4.size, 2, 2, 2))
+                # joined: cut off corners b (bottom, right) and d (top, left)
+                # else:   cut off corners a (bottom, left) and c (right, top)
+                seg[:, 0, 0] = pts[r4, 0]
+                seg[:, 0, 1] = np.where(joined[:, None], pts[r4, 1], pts[r4, 3])
+                seg[:, 1, 0] = pts[r4, 2]
+                seg[:, 1, 1] = np.where(joined[:, None], pts[r4, 3], pts[r4, 1])
+                out.append(seg.reshape(-1, 2))
+    if not out:
+        return np.empty((0, 2))
+    return np.concatenate(out)
+
+
+def simplify_polyline(
+    x: np.ndarray, y: np.ndarray, px: float, py: float, tol_px: float = 1.0
+) -> np.ndarray:
+    """Indices of the points that are at least ``tol_px`` screen pixels of path apart.
+
+    Keeps the first and last points and one point per ``tol_px`` of travelled screen
+    distance, so the drawn stroke is the same to a pixel while a trajectory that crawls
+    (thousands of sub-pixel steps) costs only as many segments as it has pixels of length.
+
+    Parameters
+    ----------
+    x, y : ndarray, shape (m,)
+    px, py : float
+        Data units per pixel along x and y.
+
+    Returns
+    -------
+    ndarray of int, shape (k,), k <= m
+    """
+    m = len(x)
+    if m <= 2:
+        return np.arange(m)
+    px = abs(float(px)) or 1.0
+    py = abs(float(py)) or 1.0
+    with np.errstate(all="ignore"):
+        d = np.hypot(np.diff(x) / px, np.diff(y) / py)
+    d = np.nan_to_num(d, nan=0.0, posinf=1e9)
+    bucket = np.floor(np.concatenate(([0.0], np.cumsum(d))) / tol_px)
+    keep = np.flatnonzero(np.diff(bucket, prepend=-1.0) != 0)
+    if keep[-1] != m - 1:
+        keep = np.concatenate((keep, [m - 1]))
+    return keep
+
+
+def arrow_segments(
+    origins: np.ndarray,
+    vectors: np.ndarray,
+    pixel: tuple[float, float],
+    head_px: float = 9.0,
+    min_px: float = 3.0,
+) -> np.ndarray:
+    """Shaft and two head strokes of each arrow, as pairs of points.
+
+    Parameters
+    ----------
+    origins, vectors : ndarray, shape (n, 2)
+        Tails and (already scaled) vectors in data coordinates; rows with a non-finite
+        value or shorter than ``min_px`` on screen are left out.
+    pixel : (float, float)
+        Data units per screen pixel along x and y, so heads look the same at any zoom.
+    head_px : float
+        Length of the head strokes in pixels.
+
+    Returns
+    -------
+    ndarray, shape (6 * k, 2)
+        Three segments per drawn arrow, for ``connect="pairs"``.
+    """
+    px, py = (abs(float(pixel[0])) or 1.0), (abs(float(pixel[1])) or 1.0)
+    o = np.asarray(origins, dtype=np.float64)
+    v = np.asarray(vectors, dtype=np.float64)
+    ok = np.all(np.isfinite(o), axis=1) & np.all(np.isfinite(v), axis=1)
+    o, v = o[ok], v[ok]
+    # Work in screen pixels, where angles are true.
+    sv = np.stack([v[:, 0] / px, v[:, 1] / py], axis=1)
+    length = np.hypot(sv[:, 0], sv[:, 1])
+    keep = length >= min_px
+    o, v, sv, length = o[keep], v[keep], sv[keep], length[keep]
+    out = np.empty((len(o), 6, 2))
+    tip = o + v
+    out[:, 0] = o
+    out[:, 1] = tip
+    unit = sv / length[:, None]
+    head = np.minimum(head_px, 0.6 * length)[:, None]
+    for k, ang in enumerate((math.radians(152), math.radians(-152))):
+        ca, sa = math.cos(ang), math.sin(ang)
+        rot = np.stack([unit[:, 0] * ca - unit[:, 1] * sa, unit[:, 0] * sa + unit[:, 1] * ca], 1)
+        stroke = rot * head
+        out[:, 2 + 2 * k] = tip
+        out[:, 3 + 2 * k, 0] = tip[:, 0] + stroke[:, 0] * px
+        out[:, 3 + 2 * k, 1] = tip[:, 1] + stroke[:, 1] * py
+    return out.reshape(-1, 2)
+
+
+def format_value(v: float) -> str:
+    """Compact, honest number: 4 significant digits, scientific when very small or big."""
+    if v is None or not math.isfinite(v):
+        return "—" if v is None or math.isnan(v) else ("+∞" if v > 0 else "−∞")
+    if v == 0:
+        return "0"
+    a = abs(v)
+    if 1e-3 <= a < 1e5:
+        return f"{v:.4g}"
+    return f"{v:.3e}".replace("e-0", "e-").replace("e+0", "e+")
+
+
+def format_hyper(v) -> str:
+    if isinstance(v, bool):
+        return "on" if v else "off"
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, tuple):
+        return "/".join(format_hyper(x) for x in v)
+    return str(v)
+
+
+def nice_ceil(v: float) -> float:
+    """Smallest number of the 1-2-5 ladder (…, 1, 2, 5, 10, 20, …) that is >= ``v`` > 0."""
+    if not (v > 0 and math.isfinite(v)):
+        return 1.0
+    e = math.floor(math.log10(v))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        c = m * 10.0**e
+        if c >= v * (1 - 1e-12):
+            return c
+    return 10.0 ** (e + 1)
+
+
+def snapped_range(lo: float, hi: float, log: bool) -> tuple[float, float]:
+    """An axis range around [lo, hi] that only changes when the data outgrow it.
+
+    On a log axis (values are log10) the ends snap to half decades; on a linear axis to a
+    1-2-5 step of about a fifth of the span. Plots that follow growing data therefore
+    re-lay their axes and grid a few times, not on every frame.
+    """
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return (0.0, 1.0)
+    if log:
+        a, b = math.floor(2 * lo) / 2, math.ceil(2 * hi) / 2
+        if b - a < 2:
+            # Under two decades a log axis labels its minor ticks, which crowd a small plot.
+            mid = math.floor(0.5 * (a + b))
+            a, b = mid - 1.0, mid + 1.0
+        return (a, b)
+    span = hi - lo
+    if span <= 0:
+        span = abs(hi) or 1.0
+    step = nice_ceil(span / 5)
+    return (math.floor(lo / step) * step, math.ceil(hi / step) * step)

@@ -1,0 +1,240 @@
+"""Colours, line styles, markers, fonts and the style sheet, in one place.
+
+Runs are told apart by three cues at once, so colour is never the only one: the Okabe-Ito
+palette (Okabe & Ito 2008, safe for the common forms of colour blindness), a line style and a
+marker shape. The heatmap uses a pale, nearly neutral colour map so that every run colour
+stays readable on top of it, yellow included (head markers get a dark outline).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QPen
+
+# Okabe-Ito, reordered so the first four (the default race) are the most distinct on a pale
+# background; yellow, the weakest on white, comes last but one.
+OKABE_ITO: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+COLOUR_NAMES: tuple[str, ...] = (
+    "blue",
+    "vermillion",
+    "green",
+    "purple",
+    "orange",
+    "sky blue",
+    "yellow",
+    "black",
+)
+# Dash patterns in units of the pen width (Qt's convention); empty = solid.
+DASHES: tuple[tuple[float, ...], ...] = (
+    (),
+    (5.0, 2.5),
+    (1.2, 2.0),
+    (6.0, 2.0, 1.2, 2.0),
+    (3.0, 2.0),
+    (8.0, 2.5, 1.2, 2.0, 1.2, 2.5),
+    (1.2, 1.2),
+    (10.0, 3.0),
+)
+DASH_NAMES = (
+    "solid",
+    "dashed",
+    "dotted",
+    "dash-dot",
+    "short dash",
+    "dash-dot-dot",
+    "fine dot",
+    "long dash",
+)
+SYMBOLS: tuple[str, ...] = ("o", "s", "t", "d", "p", "h", "star", "t1")
+SYMBOL_NAMES = (
+    "circle",
+    "square",
+    "triangle",
+    "diamond",
+    "pentagon",
+    "hexagon",
+    "star",
+    "triangle up",
+)
+
+INK = "#1f2328"  # text and axes
+MUTED = "#57606a"
+GRID = "#d0d7de"
+PANEL_BG = "#ffffff"
+WINDOW_BG = "#f6f8fa"
+ACCENT = "#0072B2"
+ERROR = "#b3261e"
+WARNING = "#8a5a00"
+
+# Pale-to-slate map: low loss (where the runs spend their time) is near white.
+HEATMAP_STOPS = (
+    (0.00, (255, 255, 255)),
+    (0.18, (236, 241, 245)),
+    (0.42, (203, 214, 226)),
+    (0.68, (150, 166, 187)),
+    (1.00, (84, 99, 122)),
+)
+CONTOUR_COLOUR = (60, 72, 92, 110)
+
+
+@dataclass(frozen=True)
+class RunStyle:
+    """How one run is drawn everywhere: colour, dash pattern and marker."""
+
+    index: int
+    colour: str
+    dash: tuple[float, ...]
+    symbol: str
+    description: str
+
+    def qcolor(self, alpha: int = 255) -> QColor:
+        c = QColor(self.colour)
+        c.setAlpha(alpha)
+        return c
+
+    def pen(
+        self, width: float = 2.0, alpha: int = 255, dashed: bool = True, dash_scale: float = 1.0
+    ) -> QPen:
+        pen = QPen(self.qcolor(alpha))
+        pen.setWidthF(width)
+        pen.setCosmetic(True)
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap if self.dash else Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        if dashed and self.dash:
+            # Qt measures dashes in pen widths; a thick line drawn as 1-pixel strokes
+            # (gui.graphics.ThickCurveItem) passes its thickness as dash_scale.
+            pen.setDashPattern([d * dash_scale for d in self.dash])
+        return pen
+
+    def tint(self, fraction: float) -> QColor:
+        """The colour mixed with white: 0 gives the colour, 1 gives white (opaque fading)."""
+        c = QColor(self.colour)
+        f = min(max(fraction, 0.0), 1.0)
+        return QColor(
+            round(c.red() + (255 - c.red()) * f),
+            round(c.green() + (255 - c.green()) * f),
+            round(c.blue() + (255 - c.blue()) * f),
+        )
+
+    def symbol_pen(self, width: float = 1.5) -> QPen:
+        # A dark outline keeps pale colours (yellow, sky blue) visible on a pale map.
+        pen = QPen(QColor(INK if self.colour != "#000000" else "#ffffff"))
+        pen.setWidthF(width)
+        pen.setCosmetic(True)
+        return pen
+
+
+def run_style(i: int) -> RunStyle:
+    """Style of run ``i`` (0-based); cycles after eight runs with a shifted dash pattern."""
+    k = i % len(OKABE_ITO)
+    # After a full cycle, pair each colour with another dash and symbol so pairs stay unique.
+    shift = (i // len(OKABE_ITO)) * 3
+    d = (k + shift) % len(DASHES)
+    s = (k + shift) % len(SYMBOLS)
+    desc = f"{COLOUR_NAMES[k]}, {DASH_NAMES[d]} line, {SYMBOL_NAMES[s]} marker"
+    return RunStyle(i, OKABE_ITO[k], DASHES[d], SYMBOLS[s], desc)
+
+
+def heatmap_colormap() -> pg.ColorMap:
+    pos = np.array([p for p, _ in HEATMAP_STOPS])
+    cols = np.array([c for _, c in HEATMAP_STOPS], dtype=np.ubyte)
+    return pg.ColorMap(pos, cols, name="descent-pale")
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Sizes that grow in presentation mode (a projector seen from the back row)."""
+
+    factor: float = 1.0
+
+    @property
+    def font_pt(self) -> float:
+        return 10.0 * self.factor
+
+    @property
+    def axis_pt(self) -> float:
+        return 9.5 * self.factor
+
+    @property
+    def title_pt(self) -> float:
+        return 11.0 * self.factor
+
+    @property
+    def thickness(self) -> int:
+        """Width in pixels of a run's main line (see gui.graphics.ThickCurveItem)."""
+        return 2 if self.factor < 1.3 else 3
+
+    @property
+    def marker(self) -> float:
+        return 11.0 * (1.0 + 0.6 * (self.factor - 1.0))
+
+
+NORMAL = Scale(1.0)
+PRESENTATION = Scale(1.5)
+
+
+def font(pt: float, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPointSizeF(pt)
+    f.setBold(bold)
+    return f
+
+
+def style_plot(plot_item: pg.PlotItem, scale: Scale) -> None:
+    """Axis fonts, colours and title size of a pyqtgraph plot for the current scale."""
+    f = font(scale.axis_pt)
+    for name in ("left", "bottom", "right", "top"):
+        ax = plot_item.getAxis(name)
+        ax.setTickFont(f)
+        ax.setPen(pg.mkPen(MUTED))
+        ax.setTextPen(pg.mkPen(INK))
+        ax.label.setFont(font(scale.axis_pt))
+        ax.setStyle(tickTextOffset=int(4 * scale.factor))
+        # Plain numbers: an SI multiplier in the axis label is easy to miss on a projector.
+        ax.enableAutoSIPrefix(False)
+
+
+def stylesheet(scale: Scale) -> str:
+    """Application style sheet (Fusion base) for ``scale``."""
+    pt = scale.font_pt
+    return f"""
+QMainWindow, QDialog {{ background: {WINDOW_BG}; }}
+QWidget {{ font-size: {pt:.1f}pt; color: {INK}; }}
+QToolBar {{ background: {PANEL_BG}; border: none; border-bottom: 1px solid {GRID};
+            spacing: {int(4 * scale.factor)}px; padding: {int(3 * scale.factor)}px; }}
+QToolBar QToolButton {{ padding: {int(3 * scale.factor)}px {int(6 * scale.factor)}px;
+            border-radius: 4px; }}
+QToolBar QToolButton:hover {{ background: #eaeef2; }}
+QToolBar QToolButton:checked {{ background: #dbe9f6; }}
+QStatusBar {{ background: {PANEL_BG}; border-top: 1px solid {GRID}; }}
+QStatusBar QLabel {{ color: {MUTED}; padding: 0 {int(6 * scale.factor)}px; }}
+QTabWidget::pane {{ border: none; }}
+QTabBar::tab {{ padding: {int(5 * scale.factor)}px {int(14 * scale.factor)}px;
+            border: 1px solid transparent; border-bottom: 2px solid transparent; }}
+QTabBar::tab:selected {{ border-bottom: 2px solid {ACCENT}; font-weight: bold; }}
+QFrame#Card {{ background: {PANEL_BG}; border: 1px solid {GRID}; border-radius: 6px; }}
+QToolButton#SectionHeader {{ font-weight: bold; border: none; padding: 3px 0; }}
+QLabel#CardTitle {{ font-weight: bold; font-size: {scale.title_pt:.1f}pt; }}
+QLabel#Hint {{ color: {MUTED}; }}
+QLabel#Error {{ color: {ERROR}; font-weight: bold; }}
+QLabel#Warning {{ color: {WARNING}; }}
+QTableView {{ background: {PANEL_BG}; border: none; gridline-color: #eef1f4;
+            selection-background-color: #dbe9f6; selection-color: {INK}; }}
+QHeaderView::section {{ background: {WINDOW_BG}; border: none; border-bottom: 1px solid {GRID};
+            padding: {int(3 * scale.factor)}px {int(6 * scale.factor)}px; font-weight: bold; }}
+QScrollArea {{ border: none; background: transparent; }}
+QLineEdit[invalid="true"], QDoubleSpinBox[invalid="true"] {{ border: 1px solid {ERROR}; }}
+"""

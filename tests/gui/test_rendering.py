@@ -1,0 +1,104 @@
+"""What the window draws: colours at the heads, streamed updates, the self-test."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor, QImage
+
+from engine.runs import Race, RaceConfig, RunConfig
+from gui import theme
+from tests.gui.helpers import wait_for_snapshot
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def image_array(img: QImage) -> np.ndarray:
+    img = img.convertToFormat(QImage.Format.Format_RGB888)
+    arr = np.frombuffer(img.constBits(), dtype=np.uint8).reshape(img.height(), img.bytesPerLine())
+    return arr[:, : img.width() * 3].reshape(img.height(), img.width(), 3).astype(int)
+
+
+def test_each_runs_colour_is_drawn_at_its_head(make_window, qtbot):
+    # Four runs with their own, well separated starts, barely moving.
+    starts = [(-1.5, 2.2), (1.5, 2.2), (-1.5, -0.4), (1.3, -0.4)]
+    runs = tuple(
+        RunConfig(opt, {"lr": 1e-5}, start=s)
+        for opt, s in zip(("sgd", "momentum", "rmsprop", "adam"), starts, strict=True)
+    )
+    _, lab = make_window(RaceConfig(runs=runs))
+    lab.bridge.step_once(5)
+    snap = wait_for_snapshot(qtbot, lab, lambda s: s.step == 5)
+    qtbot.waitUntil(lambda: lab.frames_drawn > 0)
+    widget = lab.surface.plot_widget
+    img = widget.grab().toImage()
+    dpr = img.devicePixelRatio()
+    arr = image_array(img)
+    for i, (x, y) in enumerate(snap.positions):
+        p = widget.mapFromScene(lab.surface.view.mapViewToScene(QPointF(x, y)))
+        cx, cy = round(p.x() * dpr), round(p.y() * dpr)
+        r = int(8 * dpr)
+        patch = arr[cy - r : cy + r + 1, cx - r : cx + r + 1]
+        want = QColor(theme.run_style(i).colour)
+        rgb = np.array([want.red(), want.green(), want.blue()])
+        dist = np.abs(patch - rgb).sum(axis=-1)
+        assert dist.min() <= 30, f"run {i + 1}: colour {want.name()} not found near its head"
+        # ...and it is not merely everywhere: far from the heads it is absent.
+    corner = arr[: int(30 * dpr), -int(60 * dpr) :]
+    for i in range(4):
+        want = QColor(theme.run_style(i).colour)
+        rgb = np.array([want.red(), want.green(), want.blue()])
+        assert np.abs(corner - rgb).sum(axis=-1).min() > 30
+
+
+def test_two_thousand_streamed_updates_through_the_real_panels(make_window, qtbot, app):
+    """PySide6 6.12.0 crashed after a few thousand void calls; 6.11.3 must not.
+
+    One run, so each of the 2,000 frames is a handful of setData calls (tails, path, loss
+    curve) and a head move: over 10,000 calls into Qt in all.
+    """
+    _, lab = make_window(RaceConfig(runs=(RunConfig("adam", {"lr": 0.05}),)), size=(900, 600))
+    lab.frame_timer.stop()
+    race = Race(lab.config)
+    snaps = []
+    for _ in range(4):
+        race.step(7)
+        snaps.append(race.snapshot())
+    lab._running = True
+    for k in range(2000):
+        snap = snaps[k % 4]
+        lab.surface.update_snapshot(snap, force_path=k % 50 == 0)
+        lab.loss.update_snapshot(snap)
+        if k % 100 == 0:
+            app.processEvents()
+    app.processEvents()
+    x, y = lab.loss._curves[0].getData()
+    assert len(x) > 0 and np.isfinite(y).all()
+    head = lab.surface._runs[0]["head"].pos()
+    last = snaps[(2000 - 1) % 4].positions[0]
+    assert (head.x(), head.y()) == (last[0], last[1])
+
+
+def test_self_test_flag_exits_zero_and_writes_a_picture(tmp_path):
+    out = tmp_path / "shot.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--self-test", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    assert "self-test: ok" in proc.stdout
+    img = QImage(str(out))
+    assert not img.isNull() and img.width() == 1280 and img.height() == 720
+    arr = image_array(img)
+    assert arr.std() > 20
+    assert len(np.unique(arr[::8, ::8].reshape(-1, 3), axis=0)) > 200
