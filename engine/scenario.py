@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.atomic import write_atomically
 from engine.runs import RaceConfig
 
 SCHEMA_VERSION = 1
@@ -138,16 +138,8 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
 
 def save_scenario(scenario: Scenario, path: str | os.PathLike) -> None:
     """Write atomically: the old file stays intact if anything fails midway."""
-    p = Path(path)
     text = json.dumps(scenario.to_dict(), indent=2, allow_nan=False) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=".scenario-", suffix=".part", dir=p.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, lambda fh: fh.write(text))
 
 
 def builtin_dir() -> Path:

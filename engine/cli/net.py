@@ -15,13 +15,12 @@ import itertools
 import math
 import os
 import sys
-import tempfile
 import textwrap
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from engine import datasets, optimizers, schedules
+from engine.atomic import write_atomically
 from engine.nn.activations import ACTIVATIONS
 from engine.nn.initializers import INITIALIZERS
 from engine.nn.mlp import BATCHNORM_PLACEMENTS, MLPConfig
@@ -547,18 +546,6 @@ def run(
     return first, last
 
 
-def _write_atomically(target: str, fill: Callable[[Any], None]) -> None:
-    directory = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=".descent-net-", suffix=".csv.part", dir=directory)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            fill(fh)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _g(v: float) -> str:
     return "nan" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.4g}"
 
@@ -629,7 +616,7 @@ def main(argv: Sequence[str]) -> int:
             holder["snaps"] = run(task, columns, args.steps, every, wr)
 
         try:
-            _write_atomically(args.out, fill)
+            write_atomically(args.out, fill, newline="")
         except OSError as exc:
             print(f"main.py --headless: error: argument --out: {exc}", file=sys.stderr)
             return 2

@@ -10,14 +10,13 @@ from __future__ import annotations
 import argparse
 import csv
 import math
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from engine import landscapes, optimizers, schedules
+from engine.atomic import write_atomically
 from engine.params import parse_assignments, validate_params
 from engine.runs import Race, RaceConfig, RunConfig, ScheduleConfig
 
@@ -262,18 +261,10 @@ def summary_table(race: Race) -> str:
 
 
 def _write_atomically(path: str, fill) -> None:
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
+    directory = Path(path).parent
     if not directory.is_dir():
         raise CliError(f"--out: folder {str(directory)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=".descent-", suffix=".csv.part", dir=directory)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            fill(fh)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, fill, newline="")
 
 
 def join_negative_values(argv: Sequence[str], options: Sequence[str]) -> list[str]:
