@@ -16,11 +16,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
@@ -71,6 +72,43 @@ def build_main_window() -> MainWindow:
     window = MainWindow()
     window.add_lab("Landscape lab", LandscapeLab())
     return window
+
+
+FIRST_FRAME_VAR = "DESCENTLAB_FIRST_FRAME_FILE"
+
+
+class FirstFrameStamp(QObject):
+    """Write ``repr(time.time())`` to ``path`` once ``window`` has painted its first frame.
+
+    The stamp is taken in a zero-timer after the first paint event, i.e. once the event
+    loop has finished that paint; bench/bundle_bench.py reads it.
+    """
+
+    def __init__(self, window, path: str | os.PathLike) -> None:
+        super().__init__(window)
+        self.path = Path(path)
+        self._window = window
+        self._seen = False
+        window.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if not self._seen and obj is self._window and event.type() == QEvent.Type.Paint:
+            self._seen = True
+            QTimer.singleShot(0, self._write)
+        return False
+
+    def _write(self) -> None:
+        self._window.removeEventFilter(self)
+        try:
+            self.path.write_text(repr(time.time()), encoding="utf-8")
+        except OSError as exc:
+            print(f"{FIRST_FRAME_VAR}: cannot write {self.path}: {exc}", file=sys.stderr)
+
+
+def install_first_frame_stamp(window) -> FirstFrameStamp | None:
+    """Stamp the first frame if ``DESCENTLAB_FIRST_FRAME_FILE`` is set."""
+    path = os.environ.get(FIRST_FRAME_VAR)
+    return FirstFrameStamp(window, path) if path else None
 
 
 def image_is_blank(img: QImage) -> str | None:
@@ -159,6 +197,7 @@ def run(argv: list[str] | None = None) -> int:
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = make_app(qt_args)
     window = build_main_window()
+    window._first_frame_stamp = install_first_frame_stamp(window)
     app.aboutToQuit.connect(window.shutdown)
     if args.presentation:
         window.set_presentation(True)

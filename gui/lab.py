@@ -36,6 +36,9 @@ class Lab(QWidget):
     #: Title of the lab's own menu (its :meth:`lab_actions`).
     menu_title = "Lab"
 
+    #: Sections of a scenario file this lab reads (``"race"``, ``"network"``).
+    scenario_keys: tuple[str, ...] = ()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._scale = NORMAL
@@ -82,6 +85,23 @@ class Lab(QWidget):
     def toolbar_actions(self) -> list[QAction | QWidget | None]:
         """Actions or widgets for the toolbar while this lab shows."""
         return []
+
+    # -- lessons (scenario files) ------------------------------------------------------
+    def scenario_section(self) -> dict:
+        """The lab's current set-up as :class:`~engine.scenario.Scenario` fields.
+
+        E.g. ``{"race": RaceConfig(...)}``. Labs that cannot save lessons raise
+        NotImplementedError (the default).
+        """
+        raise NotImplementedError
+
+    def apply_scenario(self, scenario) -> None:
+        """Load the lab's section of ``scenario`` at step 0, paused.
+
+        Raises ValueError (lab unchanged) if the section is missing or invalid;
+        NotImplementedError (the default) if the lab cannot open lessons.
+        """
+        raise NotImplementedError
 
     def activate(self, active: bool) -> None:
         """Called when the lab's tab is shown (True) or hidden (False)."""

@@ -98,6 +98,7 @@ class LandscapeLab(Lab):
     """
 
     menu_title = "&Landscape"
+    scenario_keys = ("race",)
 
     def __init__(self, config: RaceConfig | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -454,6 +455,21 @@ class LandscapeLab(Lab):
         runs = tuple(r for k, r in enumerate(self.config.runs) if k != i)
         self._restart(replace(self.config, runs=runs))
         self.table.select_row(min(i, n - 2))
+
+    def scenario_section(self) -> dict:
+        """``{"race": config}``: the race as a lesson saves it."""
+        return {"race": self.config}
+
+    def apply_scenario(self, scenario) -> None:
+        """Reset to ``scenario.race`` at step 0, paused; ValueError leaves the race as it was."""
+        cfg = scenario.race
+        if cfg is None:
+            raise ValueError("this lesson has no 'race' section for the landscape lab")
+        cfg.validate()
+        if self._running:
+            self.set_running(False)
+        self._restart(cfg, landscape_changed=True)
+        self.table.select_row(0)
 
     def inspect_point(self, x: float, y: float) -> None:
         """Show the Hessian eigenvalues and their verdict at (x, y)."""

@@ -9,7 +9,6 @@ from PySide6.QtCore import QSignalBlocker, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -17,13 +16,18 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QToolBar,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from engine import APP_NAME, __version__
 from gui import theme
+from gui.dialogs import Dialogs
+from gui.export import Exporter
 from gui.icons import icon
 from gui.lab import Lab
+from gui.lessons import LessonMenu
+from gui.panels.lesson_panel import LessonBanner
 
 # Speed slider positions: steps per second on a 1-2-5 ladder, then "as fast as possible".
 SPEEDS: tuple[float | None, ...] = (
@@ -74,12 +78,23 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.currentChanged.connect(self._on_tab_changed)
-        self.setCentralWidget(self.tabs)
+        # File choosers and alerts go through this object so tests can script them.
+        self.dialogs = Dialogs()
+        self.lesson_banner = LessonBanner()
+        central = QWidget()
+        central_lay = QVBoxLayout(central)
+        central_lay.setContentsMargins(0, 0, 0, 0)
+        central_lay.setSpacing(0)
+        central_lay.addWidget(self.lesson_banner)
+        central_lay.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
 
         self._build_actions()
+        self._build_status_bar()
+        self.exporter = Exporter(self)
+        self.lessons = LessonMenu(self)
         self._build_menus()
         self._build_toolbar()
-        self._build_status_bar()
 
         self._readout = QTimer(self)
         self._readout.setInterval(250)
@@ -158,7 +173,15 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         mb = self.menuBar()
         m = mb.addMenu("&File")
-        m.addAction(self.act_screenshot)
+        m.addAction(self.lessons.act_open)
+        m.addAction(self.lessons.act_save)
+        m.addSeparator()
+        export = m.addMenu("&Export")
+        export.addAction(self.act_screenshot)
+        export.addAction(self.exporter.act_screenshot_lab)
+        export.addAction(self.exporter.act_export_csv)
+        export.addSeparator()
+        export.addAction(self.exporter.act_record)
         m.addSeparator()
         m.addAction(self.act_quit)
         m = mb.addMenu("&Run")
@@ -172,6 +195,7 @@ class MainWindow(QMainWindow):
             self.act_max_speed,
         ):
             m.addSeparator() if a is None else m.addAction(a)
+        mb.addMenu(self.lessons.menu)
         self._lab_menu_anchor = mb.addMenu("&View")
         self._view_menu = self._lab_menu_anchor
         self._view_menu.addAction(self.act_presentation)
@@ -417,6 +441,7 @@ class MainWindow(QMainWindow):
             f.setPointSizeF(scale.font_pt)
             app.setFont(f)
             app.setStyleSheet(theme.stylesheet(scale))
+        self.lesson_banner.apply_scale(scale)
         self.toolbar.setIconSize(QSize(int(20 * scale.factor), int(20 * scale.factor)))
         self._style_toolbar()
         self._sync_speed_widgets(self.speed_slider.value())
@@ -436,17 +461,7 @@ class MainWindow(QMainWindow):
             self.showNormal()
 
     def _on_screenshot(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self,
-            "Save screenshot",
-            f"descent-lab-{time.strftime('%Y%m%d-%H%M%S')}.png",
-            "PNG image (*.png)",
-        )
-        if path:
-            ok = self.grab().save(path, "PNG")
-            self.show_message(
-                f"saved {path}" if ok else f"could not write {path}", "info" if ok else "error"
-            )
+        self.exporter._ask_screenshot(lab_only=False)
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """(action, keys) for every action that has a shortcut."""
@@ -485,6 +500,7 @@ class MainWindow(QMainWindow):
             return
         self._shut_down = True
         self._readout.stop()
+        self.exporter.shutdown()
         for lab in self._labs:
             lab.shutdown()
 

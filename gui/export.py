@@ -1,0 +1,256 @@
+"""File > Export: screenshots (PNG), trajectories (CSV) and recordings (GIF / MP4).
+
+Screenshots use ``QWidget.grab`` (pyqtgraph's SVG exporter is broken on Qt 6.11). The CSV
+holds every point the landscape lab's newest snapshot keeps for each run (the decimated
+past plus the recent steps exactly), with floats written by ``repr`` so they read back to
+the last bit.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QLabel, QWidget
+
+if TYPE_CHECKING:
+    from engine.runs import RaceSnapshot
+    from gui.main_window import MainWindow
+
+__all__ = ["CSV_COLUMNS", "Exporter", "save_screenshot", "trajectory_rows", "write_csv"]
+
+CSV_COLUMNS = ("step", "run", "label", "x", "y", "loss", "grad_norm", "status")
+
+
+def save_screenshot(widget: QWidget, path: str | Path) -> None:
+    """Save what ``widget`` shows as a PNG; OSError if it cannot be written."""
+    path = Path(path)
+    if not widget.grab().save(str(path), "PNG"):
+        raise OSError(f"could not write {path}")
+
+
+def trajectory_rows(snap: RaceSnapshot) -> list[tuple]:
+    """One row per recorded point of every run, in :data:`CSV_COLUMNS` order.
+
+    ``run`` counts from 1 as in the run table; ``status`` is the run's status at that step
+    (``"running"`` before its convergence or divergence step).
+    """
+    rows = []
+    for i, hist in enumerate(snap.histories):
+        final, event = snap.status[i], snap.event_step[i]
+        for k in range(len(hist)):
+            step = int(hist.steps[k])
+            status = final if event is not None and step >= event else "running"
+            rows.append(
+                (
+                    step,
+                    i + 1,
+                    snap.labels[i],
+                    float(hist.xy[k, 0]),
+                    float(hist.xy[k, 1]),
+                    float(hist.loss[k]),
+                    float(hist.grad_norm[k]),
+                    status,
+                )
+            )
+    return rows
+
+
+def write_csv(path: str | Path, header, rows) -> None:
+    """Write a CSV atomically (floats by ``repr``, so they round-trip exactly)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(header)
+            for row in rows:
+                w.writerow([repr(v) if isinstance(v, float) else v for v in row])
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _stamp() -> str:
+    return time.strftime("%Y%m%d-%H%M%S")
+
+
+class Exporter(QObject):
+    """The export actions of ``window`` and the recording in progress."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self._recorder = None
+        self._rec_t0 = 0.0
+        self.act_screenshot_lab = window._action(
+            "Save screenshot of the &lab…",
+            "Ctrl+Alt+S",
+            self._on_screenshot_lab,
+            tip="Save the lab's view (without menus and toolbar) as PNG",
+        )
+        self.act_export_csv = window._action(
+            "Export &trajectories (CSV)…",
+            "Ctrl+E",
+            self._on_export_csv,
+            tip="Every run's recorded points: step, position, loss, gradient norm, status",
+        )
+        self.act_record = window._action(
+            "&Record animation…",
+            "Ctrl+Shift+R",
+            self._on_record_toggled,
+            icon_name="camera",
+            checkable=True,
+            tip="Record the lab's view as GIF (or MP4 with ffmpeg); again to stop",
+        )
+        self.rec_label = QLabel("● REC")
+        self.rec_label.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.rec_label.setVisible(False)
+        window.statusBar().addPermanentWidget(self.rec_label)
+
+    # ------------------------------------------------------------------ screenshots
+    def screenshot(self, path: str | Path, lab_only: bool = False) -> bool:
+        widget = self.window.current_lab() if lab_only else self.window
+        if widget is None:
+            widget = self.window
+        try:
+            save_screenshot(widget, path)
+        except OSError as exc:
+            self._error("Cannot save screenshot", str(exc))
+            return False
+        self.window.show_message(f"saved {path}")
+        return True
+
+    def _ask_screenshot(self, lab_only: bool) -> None:
+        from gui.user_paths import pictures_dir
+
+        path = self.window.dialogs.save_path(
+            self.window,
+            "Save screenshot",
+            pictures_dir() / f"descent-lab-{_stamp()}.png",
+            "PNG image (*.png)",
+        )
+        if path:
+            self.screenshot(path if path.lower().endswith(".png") else path + ".png", lab_only)
+
+    def _on_screenshot_lab(self) -> None:
+        self._ask_screenshot(True)
+
+    # ------------------------------------------------------------------ CSV
+    def export_trajectories(self, path: str | Path) -> bool:
+        """Write the landscape lab's newest snapshot as CSV; returns success."""
+        lab = self.window.current_lab()
+        snap = getattr(lab, "last_snapshot", None)
+        if snap is None or not hasattr(snap, "histories"):
+            lab = next((x for x in self.window.labs if hasattr(x, "last_snapshot")), None)
+            snap = getattr(lab, "last_snapshot", None)
+        if snap is None:
+            self._error("Nothing to export", "no trajectories yet: run the landscape lab first")
+            return False
+        try:
+            write_csv(path, CSV_COLUMNS, trajectory_rows(snap))
+        except OSError as exc:
+            self._error("Cannot export", f"could not write {path}: {exc.strerror or exc}")
+            return False
+        self.window.show_message(f"saved {path} (step {snap.step:,})")
+        return True
+
+    def _on_export_csv(self) -> None:
+        from gui.user_paths import documents_dir
+
+        path = self.window.dialogs.save_path(
+            self.window,
+            "Export trajectories",
+            documents_dir() / f"descent-lab-trajectories-{_stamp()}.csv",
+            "CSV table (*.csv)",
+        )
+        if path:
+            self.export_trajectories(path)
+
+    # ------------------------------------------------------------------ recording
+    @property
+    def recorder(self):
+        if self._recorder is None:
+            from gui.recorder import Recorder
+
+            self._recorder = Recorder(parent=self)
+            self._recorder.failed.connect(self._on_record_failed)
+            self._recorder.frame_written.connect(self._on_frame_written)
+        return self._recorder
+
+    @property
+    def recording(self) -> bool:
+        return self._recorder is not None and self._recorder.recording
+
+    def start_recording(self, path: str | Path, timer: bool = True) -> bool:
+        """Record the current lab's view into ``path`` (.gif or .mp4); returns success."""
+        widget = self.window.current_lab() or self.window
+        try:
+            self.recorder.start(widget, path, timer=timer)
+        except (ValueError, OSError) as exc:
+            self._set_checked(False)
+            self._error("Cannot record", str(exc))
+            return False
+        self._rec_t0 = time.perf_counter()
+        self._set_checked(True)
+        self.rec_label.setText("● REC")
+        self.rec_label.setVisible(True)
+        self.window.show_message(f"recording to {path}; Ctrl+Shift+R stops")
+        return True
+
+    def stop_recording(self) -> Path | None:
+        path = self._recorder.stop() if self._recorder is not None else None
+        self._set_checked(False)
+        self.rec_label.setVisible(False)
+        if path is not None:
+            self.window.show_message(f"saved {path} ({self._recorder.frames} frames)")
+        return path
+
+    def _set_checked(self, on: bool) -> None:
+        from PySide6.QtCore import QSignalBlocker
+
+        with QSignalBlocker(self.act_record):
+            self.act_record.setChecked(on)
+        self.act_record.setText("Stop &recording" if on else "&Record animation…")
+
+    def _on_record_toggled(self, on: bool) -> None:
+        if not on:
+            self.stop_recording()
+            return
+        from gui.user_paths import videos_dir
+
+        path = self.window.dialogs.save_path(
+            self.window,
+            "Record animation",
+            videos_dir() / f"descent-lab-{_stamp()}.gif",
+            "Animated GIF (*.gif);;MP4 video, needs ffmpeg (*.mp4)",
+        )
+        if not path:
+            self._set_checked(False)
+            return
+        if not path.lower().endswith((".gif", ".mp4")):
+            path += ".gif"
+        self.start_recording(path)
+
+    def _on_frame_written(self, n: int) -> None:
+        secs = int(time.perf_counter() - self._rec_t0)
+        self.rec_label.setText(f"● REC {secs // 60}:{secs % 60:02d}")
+
+    def _on_record_failed(self, text: str) -> None:
+        self._set_checked(False)
+        self.rec_label.setVisible(False)
+        self._error("Recording failed", text)
+
+    def _error(self, title: str, text: str) -> None:
+        self.window.show_message(text, "error")
+        self.window.dialogs.alert(self.window, "error", title, text)
+
+    def shutdown(self) -> None:
+        if self.recording:
+            self.stop_recording()

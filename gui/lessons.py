@@ -1,0 +1,247 @@
+"""The Lessons menu: open a ready-made lesson (scenario file), or save the current set-up.
+
+Opening a lesson never half-applies it: the file is read and validated by the engine
+first, every problem becomes a message (status bar and a non-modal alert), and only a valid
+scenario reaches the labs. A lesson switches to the lab that shows it and puts its text in
+the banner above the labs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu
+
+from engine.scenario import Scenario, builtin_scenarios, load_scenario, save_scenario
+
+if TYPE_CHECKING:
+    from gui.lab import Lab
+    from gui.main_window import MainWindow
+
+FILTERS = "Descent Lab lesson (*.json);;All files (*)"
+
+
+class LessonMenu(QObject):
+    """Owns the Lessons menu of ``window`` and opens or saves scenarios for it.
+
+    Attributes
+    ----------
+    menu : QMenu
+    act_open, act_save : QAction
+    builtin_actions : list of QAction
+        One per shipped lesson, in file-name order; ``data()`` is the file path.
+    current : Scenario or None
+        The lesson opened last (its title and text are kept when saving).
+    """
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.current: Scenario | None = None
+        self.menu = QMenu("L&essons", window)
+        self.menu.setToolTipsVisible(True)
+        self.builtin_actions: list[QAction] = []
+        try:
+            shipped = builtin_scenarios()
+        except (ValueError, OSError) as exc:  # a broken install: say so, keep the app
+            shipped = []
+            window.show_message(f"built-in lessons unavailable: {exc}", "warning")
+        for i, (path, sc) in enumerate(shipped):
+            act = QAction(f"&{i + 1}  {sc.title}" if i < 9 else sc.title, self.menu)
+            act.setData(str(path))
+            tip = sc.lesson or sc.title
+            act.setToolTip(tip)
+            act.setStatusTip(tip)
+            act.triggered.connect(lambda _=False, s=sc: self.open_scenario(s))
+            self.menu.addAction(act)
+            self.builtin_actions.append(act)
+        self.menu.addSeparator()
+        self.act_open = window._action("&Open lesson file…", "Ctrl+O", self._on_open)
+        self.act_save = window._action("&Save as lesson…", "Ctrl+S", self._on_save)
+        self.act_hide = window._action("Show or hide &lesson text", "Ctrl+L", self.toggle_banner)
+        self.menu.addAction(self.act_open)
+        self.menu.addAction(self.act_save)
+        self.menu.addSeparator()
+        self.menu.addAction(self.act_hide)
+
+    def toggle_banner(self) -> None:
+        """Hide the lesson banner, or show the current lesson's again."""
+        banner = self.window.lesson_banner
+        if banner.isVisible():
+            banner.dismiss()
+        elif self.current is not None:
+            banner.show_lesson(self.current.title, self.current.lesson, self._hint(self.current))
+
+    @staticmethod
+    def _hint(scenario: Scenario) -> str:
+        if scenario.steps:
+            return f"Press Space to start; watch the first {scenario.steps:,} steps."
+        return "Press Space to start."
+
+    # ------------------------------------------------------------------ helpers
+    def _error(self, title: str, text: str) -> None:
+        self.window.show_message(text, "error")
+        self.window.dialogs.alert(self.window, "error", title, text)
+
+    def lab_for(self, key: str) -> Lab | None:
+        """The lab showing scenario section ``key`` (``"race"`` or ``"network"``)."""
+        for lab in self.window.labs:
+            if key in getattr(lab, "scenario_keys", ()):
+                return lab
+        if key == "network":
+            # The network lab opens comparisons through load_comparison.
+            for lab in self.window.labs:
+                if callable(getattr(lab, "load_comparison", None)):
+                    return lab
+        return None
+
+    # ------------------------------------------------------------------ open
+    def open_file(self, path: str | Path) -> bool:
+        """Read, validate and open a lesson file; returns whether it opened."""
+        try:
+            scenario = load_scenario(path)
+        except (ValueError, OSError) as exc:
+            self._error("Cannot open lesson", _describe(exc, path))
+            return False
+        return self.open_scenario(scenario)
+
+    def open_scenario(self, scenario: Scenario) -> bool:
+        """Load every section of ``scenario`` into its lab and show the lesson text."""
+        shown: Lab | None = None
+        problems: list[str] = []
+        if scenario.race is not None:
+            lab = self.lab_for("race")
+            if lab is None:
+                problems.append("this window has no landscape lab for the lesson's race")
+            else:
+                try:
+                    lab.apply_scenario(scenario)
+                    shown = lab
+                except (ValueError, NotImplementedError) as exc:
+                    problems.append(f"race: {exc}")
+        if scenario.network is not None:
+            lab = self.lab_for("network")
+            if lab is None:
+                problems.append("this version has no network lab yet for the lesson's network")
+            elif self._open_network(lab, scenario, problems):
+                shown = shown or lab
+        if shown is None:
+            self._error("Cannot open lesson", f"{scenario.title}: " + "; ".join(problems))
+            return False
+        self.current = scenario
+        index = self.window.tabs.indexOf(shown)
+        if index >= 0:
+            self.window.tabs.setCurrentIndex(index)
+        self.window.lesson_banner.show_lesson(scenario.title, scenario.lesson, self._hint(scenario))
+        if problems:
+            self.window.show_message("; ".join(problems), "warning")
+        else:
+            self.window.show_message(f"lesson: {scenario.title}")
+        return True
+
+    def _open_network(self, lab: Lab, scenario: Scenario, problems: list[str]) -> bool:
+        if "network" in getattr(lab, "scenario_keys", ()):
+            try:
+                lab.apply_scenario(scenario)
+                return True
+            except (ValueError, NotImplementedError) as exc:
+                problems.append(f"network: {exc}")
+                return False
+        try:
+            from engine.nn.config_io import comparison_from_dict
+
+            task, columns = comparison_from_dict(scenario.network)
+        except ImportError:
+            problems.append("this version cannot read network lessons")
+            return False
+        except (ValueError, TypeError, KeyError) as exc:
+            problems.append(f"network: {exc}")
+            return False
+        if not lab.load_comparison(task, columns):
+            problems.append("network: the network lab refused the comparison (see status bar)")
+            return False
+        return True
+
+    def _on_open(self) -> None:
+        from gui.user_paths import lessons_dir
+
+        path = self.window.dialogs.open_path(self.window, "Open lesson", lessons_dir(), FILTERS)
+        if path:
+            self.open_file(path)
+
+    # ------------------------------------------------------------------ save
+    def current_scenario(self, title: str = "My lesson") -> Scenario | None:
+        """The showing lab's set-up as a Scenario, or ``None`` (with a message) if it can't."""
+        lab = self.window.current_lab()
+        if lab is None:
+            self._error("Cannot save lesson", "there is no lab to save")
+            return None
+        try:
+            section = lab.scenario_section()
+        except NotImplementedError:
+            section = _network_section(lab)
+            if section is None:
+                self._error("Cannot save lesson", "this lab cannot save lessons yet")
+                return None
+        cur = self.current
+        keep = cur is not None and all(getattr(cur, k) == v for k, v in section.items())
+        return Scenario(
+            title=cur.title if keep else title,
+            lesson=cur.lesson if keep else "",
+            steps=cur.steps if keep else None,
+            **section,
+        )
+
+    def save_file(self, path: str | Path) -> bool:
+        """Save the showing lab's set-up as a lesson file (atomically); returns success."""
+        path = Path(path)
+        if not path.suffix:
+            path = path.with_suffix(".json")
+        scenario = self.current_scenario(title=path.stem.replace("_", " "))
+        if scenario is None:
+            return False
+        try:
+            save_scenario(scenario, path)
+        except (ValueError, OSError) as exc:
+            self._error("Cannot save lesson", _describe(exc, path))
+            return False
+        self.window.show_message(f"saved lesson {path}")
+        return True
+
+    def _on_save(self) -> None:
+        from gui.user_paths import lessons_dir
+
+        name = "my-lesson.json"
+        if self.current is not None:
+            name = "".join(c if c.isalnum() else "-" for c in self.current.title.lower())
+            name = "-".join(p for p in name.split("-") if p)[:60] + ".json"
+        folder = lessons_dir(create=True)
+        path = self.window.dialogs.save_path(self.window, "Save as lesson", folder / name, FILTERS)
+        if path:
+            self.save_file(path)
+
+
+def _network_section(lab) -> dict | None:
+    """``{"network": dict}`` from a lab with ``task`` and ``columns`` (the network lab)."""
+    task, columns = getattr(lab, "task", None), getattr(lab, "columns", None)
+    if task is None or columns is None:
+        return None
+    try:
+        from engine.nn.config_io import comparison_to_dict
+
+        return {"network": comparison_to_dict(task, columns)}
+    except (ImportError, ValueError, TypeError):
+        return None
+
+
+def _describe(exc: BaseException, path) -> str:
+    if isinstance(exc, OSError):
+        why = exc.strerror or str(exc)
+        return f"{Path(path).name}: cannot read or write the file ({why})"
+    return str(exc)
+
+
+__all__ = ["FILTERS", "LessonMenu"]
