@@ -9,9 +9,8 @@ seconds from launching the process to the first painted frame for `python main.p
 the frozen app, measured in the same run, alternating, after one warm-up start each.
 
 First frame: the bench sets DESCENTLAB_FIRST_FRAME_FILE=<path> and starts the app with
---self-test; the GUI writes time.time() of its first paint there. If the GUI does not (yet)
-support that variable, the bench falls back to `--self-test OUT --self-test-seconds 0` and uses
-the moment the first screenshot file is written: an upper bound (one extra render).
+--self-test; the GUI (gui/app.py install_first_frame_stamp) writes time.time() of its first
+paint there. A start that writes no stamp counts as "no frame measured".
 Targets (issue 6): one-folder <= 150 MB, archive <= 60 MB, frozen first frame <= 1.5 s.
 """
 
@@ -57,31 +56,11 @@ def first_frame_protocol(cmd: list[str], tmp: Path) -> float | None:
     return float(stamp.read_text().strip()) - t0
 
 
-def first_frame_screenshot(cmd: list[str], tmp: Path) -> float | None:
-    """Seconds from launch until the self-test's screenshot (taken at once) is on disk."""
-    png = tmp / "shot0.png"
-    png.unlink(missing_ok=True)
-    t0 = time.time()
-    subprocess.run(
-        [*cmd, "--self-test", str(png), "--self-test-seconds", "0"],
-        env=_env(),
-        capture_output=True,
-        timeout=TIMEOUT,
-    )
-    return png.stat().st_mtime - t0 if png.exists() else None
-
-
 def measure(commands: dict[str, list[str]], runs: int) -> tuple[dict[str, list[float]], str]:
     """Time every command `runs` times, interleaved; return the samples and the method used."""
     with tempfile.TemporaryDirectory(prefix="descentlab-bench-") as d:
         tmp = Path(d)
-        probe = next(iter(commands.values()))
         method, fn = "GUI-reported first paint", first_frame_protocol
-        if fn(probe, tmp) is None:
-            method, fn = (
-                "screenshot written (--self-test-seconds 0), an upper bound",
-                (first_frame_screenshot),
-            )
         for cmd in commands.values():  # warm-up: fill the disk cache, unpack .pyc once
             fn(cmd, tmp)
         samples: dict[str, list[float]] = {k: [] for k in commands}

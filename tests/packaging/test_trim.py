@@ -176,3 +176,38 @@ def test_icu_stub_is_an_empty_icu_common_data_package(tmp_path):
     assert (info_size, big_endian, charset, sizeof_uchar) == (20, 0, 0, 2)
     assert raw[12:16] == b"ToCP"
     assert struct.unpack("<I", raw[32:36]) == (0,)
+
+
+def _lazy_imports(path) -> set[str]:
+    """Modules `path` imports from Pillow and imageio (at any depth, lazily or not)."""
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            # `from PIL import GifImagePlugin` imports the submodule PIL.GifImagePlugin
+            names.update(f"{node.module}.{a.name}" for a in node.names if a.name[:1].isupper())
+    return {n for n in names if n.split(".")[0] in {"PIL", "imageio", "imageio_ffmpeg"}}
+
+
+def test_export_modules_cover_what_the_recorder_imports():
+    from tests.packaging._helpers import ROOT
+
+    used = _lazy_imports(ROOT / "gui" / "recorder.py")
+    assert used, "gui/recorder.py no longer imports Pillow or imageio: update EXPORT_MODULES"
+    # a package (PIL) is covered by any of its modules listed (PIL.Image)
+    listed = set(trim.EXPORT_MODULES)
+    missing = {
+        m for m in used if m not in listed and not any(x.startswith(m + ".") for x in listed)
+    }
+    assert not missing, f"imported by gui/recorder.py but not named in EXPORT_MODULES: {missing}"
+
+
+def test_export_modules_are_not_excluded():
+    for name in trim.EXPORT_MODULES:
+        assert not any(name == ex or name.startswith(ex + ".") for ex in trim.EXCLUDED_MODULES), (
+            name
+        )
