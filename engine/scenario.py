@@ -108,7 +108,7 @@ def scenario_from_dict(d: Any, source: str = "scenario") -> Scenario:
         if not isinstance(network, dict):
             raise ValueError(f"{source}: 'network' must be an object")
         try:
-            from engine.nn.training import comparison_from_dict
+            from engine.nn.config_io import comparison_from_dict
 
             comparison_from_dict(network)
         except ImportError:  # pragma: no cover - the network engine ships with the app

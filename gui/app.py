@@ -29,6 +29,7 @@ from engine import APP_NAME, __version__
 from gui import theme
 from gui.landscape_lab import LandscapeLab
 from gui.main_window import MainWindow
+from gui.network_lab import NetworkLab
 
 
 def resource_path(*parts: str) -> Path:
@@ -58,12 +59,18 @@ def make_app(argv: list[str] | None = None) -> QApplication:
         app = QApplication([sys.argv[0] if sys.argv else APP_NAME, *(argv or [])])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
-    app.setStyle("Fusion")
+    # Re-styling an application re-polishes every live widget (1-2 s once a few windows
+    # exist), so only apply what differs: make_app may be called again (tests, self-test).
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")
     configure_pyqtgraph()
     f = app.font()
-    f.setPointSizeF(theme.NORMAL.font_pt)
-    app.setFont(f)
-    app.setStyleSheet(theme.stylesheet(theme.NORMAL))
+    if f.pointSizeF() != theme.NORMAL.font_pt:
+        f.setPointSizeF(theme.NORMAL.font_pt)
+        app.setFont(f)
+    sheet = theme.stylesheet(theme.NORMAL)
+    if app.styleSheet() != sheet:
+        app.setStyleSheet(sheet)
     return app
 
 
@@ -71,6 +78,7 @@ def build_main_window() -> MainWindow:
     """The main window with its labs (the landscape lab; later the network lab)."""
     window = MainWindow()
     window.add_lab("Landscape lab", LandscapeLab())
+    window.add_lab("Network lab", NetworkLab())
     return window
 
 

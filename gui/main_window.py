@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("app"))
         self._labs: list[Lab] = []
         self._lab_menus: dict[int, QAction] = {}
+        self._lab_shortcut_actions: dict[int, list[QAction]] = {}
         self._lab_toolbar_items: dict[int, list[QAction]] = {}
         self._presentation = False
         self._shut_down = False
@@ -280,12 +281,16 @@ class MainWindow(QMainWindow):
         lab.message.connect(self._on_lab_message)
         lab.step_changed.connect(self._on_lab_step)
         menu = self.menuBar().addMenu(lab.menu_title)
+        own = []
         for act in lab.lab_actions():
             if act is None:
                 menu.addSeparator()
             else:
                 menu.addAction(act)
-                self.addAction(act)
+                own.append(act)
+        # Shortcuts live on the window only while their lab is showing (two labs may use
+        # the same key); _on_tab_changed adds and removes them.
+        self._lab_shortcut_actions[idx] = own
         # Keep lab menus between Run and View.
         self.menuBar().insertMenu(self._view_menu.menuAction(), menu)
         self._lab_menus[idx] = menu.menuAction()
@@ -323,6 +328,11 @@ class MainWindow(QMainWindow):
             if not active and lab.is_running():
                 lab.set_running(False)
             self._lab_menus[i].setVisible(active)
+            for act in self._lab_shortcut_actions.get(i, []):
+                if active:
+                    self.addAction(act)
+                else:
+                    self.removeAction(act)
             for a in self._lab_toolbar_items.get(i, []):
                 a.setVisible(active)
             lab.activate(active)

@@ -36,3 +36,4 @@ def make_window(app, qtbot):
     yield _make
     for window in made:
         window.shutdown()
+        window.deleteLater()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.nn.config_io import comparison_from_dict, comparison_to_dict
 from engine.runs import RaceConfig
 from engine.scenario import builtin_scenarios
 
@@ -57,10 +58,20 @@ def test_menu_lists_every_builtin_lesson(window_lab):
 def test_each_builtin_lesson_opens_with_its_config(window_lab, index):
     window, lab = window_lab
     path, sc = builtin_scenarios()[index]
+    net = None
+    if sc.network is not None:
+        from gui.network_lab import NetworkLab
+
+        net = NetworkLab()
+        window.add_lab("Network lab", net)
     window.lessons.builtin_actions[index].trigger()
     if sc.race is not None:
         assert lab.config == RaceConfig.from_dict(json.loads(path.read_text())["race"])
         assert window.current_lab() is lab
+    if net is not None:
+        assert window.current_lab() is net
+        task, columns = comparison_from_dict(json.loads(path.read_text())["network"])
+        assert net.scenario_section()["network"] == comparison_to_dict(task, columns)
     assert window.lesson_banner.isVisible()
     assert window.lesson_banner.title_label.text() == sc.title
     assert sc.lesson.split(".")[0] in window.lesson_banner.text_label.text()

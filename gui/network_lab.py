@@ -1,0 +1,1153 @@
+"""The network lab: configurations of one network trained side by side, layer by layer.
+
+Two to six columns train in lockstep on the same data (an :class:`~engine.nn.training.
+Comparison` owned by the worker thread); each column shows its activation histograms,
+variances against theory, dead or saturated units and decision regions, and a shared panel
+overlays every column's loss and accuracy. Before play the columns show step 0: the forward
+pass of the initial weights, the initialisation lesson on its own.
+
+Threads and pacing
+------------------
+:class:`NetEngine` wraps the columns for :class:`~gui.worker.EngineBridge`. The parts of a
+snapshot cost very different amounts (measured on the default four 10-layer columns: losses
+~1 ms per column, layer statistics ~4 ms, decision grid ~5 ms), so while running it asks,
+one column at a time, for losses up to 20 times a second, layer statistics up to 12 times
+and the decision grid twice, each within its share of the worker's time (:data:`PACING`),
+so training keeps most of it and no call runs long. Paused, every snapshot is complete.
+
+The GUI takes the newest :class:`NetFrame` at display rate and books its losses; drawing
+is split into jobs (one part of one column's picture, the shared curves, the headers) and
+a tick does at most one of them while running, so no tick blocks the event loop for long
+however many columns there are.
+
+The lab's configuration (``task`` and ``columns``, frozen engine dataclasses) is the one
+source of truth on the GUI side; every change is validated here and sent to the worker as a
+command: ``set_hyper`` for a learning-rate change (live), ``set_column`` for any other
+change of one column (that column restarts), a new comparison for anything structural.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.datasets import TASKS, Dataset, TaskConfig, make_dataset
+from engine.nn.config_io import comparison_from_dict, comparison_to_dict
+from engine.nn.training import ColumnSnapshot, Comparison, TrainConfig
+from engine.optimizers import OPTIMIZERS
+from engine.params import validate_params
+from gui import theme
+from gui.controls.net_editor import NetEditor
+from gui.controls.net_history import NetHistoryBar
+from gui.controls.net_presets import (
+    LESSONS,
+    MAX_COLUMNS,
+    VARIATIONS,
+    headlines,
+    init_lesson,
+    shared_text,
+    task_text,
+)
+from gui.icons import icon
+from gui.lab import Lab
+from gui.panels.net_column_panel import NetColumnPanel
+from gui.panels.net_curves_panel import NetCurvesPanel
+from gui.worker import EngineBridge
+
+FRAME_MS = 16
+CURVES_S = 0.1  # shared curves redrawn at most this often while running
+TEXTS_S = 0.15  # column headers likewise
+HISTORY_MAX = 400  # recorded pictures; thinned by half when full
+# While running, each part of a snapshot comes at most every `least` seconds and takes at
+# most `share` of the worker's time (measured), so training keeps about two thirds of it.
+# (`least` is the shortest time for a round over every column, one column per turn.)
+PACING = {
+    "frame": (1 / 20, 0.08),  # losses, accuracies, status
+    "layers": (1 / 12, 0.15),  # per-layer statistics
+    "boundary": (0.5, 0.07),  # decision grid
+}
+GRID_SIZE = 48
+STATS_SIZE = 128
+SIDEBAR_W = 300
+
+
+# ------------------------------------------------------------------------------ worker side
+
+
+@dataclass(frozen=True)
+class NetFrame:
+    """What the GUI draws at one moment (built on the worker; every field immutable).
+
+    Attributes
+    ----------
+    generation : int
+        The configuration this frame belongs to (the GUI drops older ones).
+    step : int
+        Steps of the comparison since its (re)start.
+    columns : tuple of ColumnSnapshot
+        Newest snapshot per column (losses and status; layers may be empty).
+    pictures : tuple of ColumnSnapshot or None
+        Newest snapshot *with* layer statistics whose loss was finite, per column: a
+        diverged column keeps its last good picture. None before the first one.
+    boundaries : tuple of ndarray or None
+        Newest good decision grid per column (classification), shape (g, g, classes).
+    """
+
+    generation: int
+    step: int
+    columns: tuple[ColumnSnapshot, ...]
+    pictures: tuple[ColumnSnapshot | None, ...]
+    boundaries: tuple[np.ndarray | None, ...]
+
+
+def _good(col: ColumnSnapshot) -> bool:
+    return col.status == "running" and math.isfinite(col.train_loss)
+
+
+class NetEngine:
+    """The columns in training, with snapshot pacing; driven by the worker thread only.
+
+    Each column is a one-column :class:`Comparison`. The engine guarantees that a column
+    trains exactly as it would alone (same data, batches and seeds), so this is the same
+    computation as one many-column comparison, but every column's snapshot parts can be
+    asked for on their own: no call here runs longer than one column's layer statistics
+    or decision grid (a few milliseconds), which keeps the GUI's waits short.
+
+    Parameters
+    ----------
+    task, columns :
+        As for :class:`Comparison`.
+    """
+
+    def __init__(self, task: TaskConfig, columns: Sequence[TrainConfig]) -> None:
+        self.live = False
+        self.generation = 0
+        self._cost = dict.fromkeys(PACING, 0.0)
+        self.load(task, columns, 0)
+
+    def _comparison(self, cfg: TrainConfig) -> Comparison:
+        return Comparison(self.task, [cfg], grid_size=GRID_SIZE, stats_size=STATS_SIZE)
+
+    def load(self, task: TaskConfig, columns: Sequence[TrainConfig], generation: int) -> None:
+        """A new comparison at step 0."""
+        self.task = task
+        self.comps = [self._comparison(c) for c in columns]
+        self._restarted(generation)
+
+    def _restarted(self, generation: int) -> None:
+        self.step_count = 0
+        self.generation = generation
+        n = len(self.comps)
+        self._latest: list[ColumnSnapshot | None] = [None] * n
+        self._pictures: list[ColumnSnapshot | None] = [None] * n
+        self._boundaries: list[np.ndarray | None] = [None] * n
+        self._schedule()
+
+    def _schedule(self) -> None:
+        self._next = dict.fromkeys(PACING, 0.0)
+        self._turn = dict.fromkeys(PACING, 0)
+
+    @property
+    def columns(self) -> tuple[TrainConfig, ...]:
+        """Every column's config as the engine uses it."""
+        return tuple(c.columns[0] for c in self.comps)
+
+    @property
+    def classification(self) -> bool:
+        return self.comps[0].data.kind == "classification"
+
+    def set_column(self, i: int, cfg: TrainConfig, generation: int) -> None:
+        """Column ``i`` becomes a new network from ``cfg``, at its own step 0."""
+        self.comps[i] = self._comparison(cfg)
+        self.generation = generation
+        self._latest[i] = self._pictures[i] = self._boundaries[i] = None
+
+    def set_hyper(self, i: int, hyper: dict) -> None:
+        self.comps[i].set_hyper(0, **hyper)
+
+    def resample(self, generation: int) -> tuple[TrainConfig, ...]:
+        """New initial weights for every column (seed + 1), back to step 0."""
+        for c in self.comps:
+            c.resample()
+        self._restarted(generation)
+        return self.columns
+
+    def set_live(self, live: bool) -> None:
+        """While live (running), snapshots are paced; paused, each one is complete."""
+        self.live = bool(live)
+        self._schedule()
+
+    def all_diverged(self) -> bool:
+        return all(c is not None and c.status == "diverged" for c in self._latest)
+
+    # -------------------------------------------------------------- Steppable
+    def step(self, n: int) -> None:
+        for c in self.comps:
+            c.step(n)
+        self.step_count += int(n)
+
+    def snapshot(self) -> NetFrame | None:
+        """The newest frame, or None when no part is due yet (the bridge asks again)."""
+        if not self.live or any(c is None for c in self._latest):
+            for i in range(len(self.comps)):
+                self._take(i, boundary=self.classification, layers=True)
+            return self._frame()
+        now = time.perf_counter()
+        n = len(self.comps)
+        parts = ("frame", "layers", "boundary") if self.classification else ("frame", "layers")
+        part = min(parts, key=self._next.__getitem__)  # the most overdue goes first
+        if now < self._next[part]:
+            return None
+        # One column per call: every call is short, and the columns take turns.
+        i = self._turn[part]
+        self._turn[part] = (i + 1) % n
+        self._take(i, boundary=part == "boundary", layers=part == "layers")
+        self._spent(part, now, n)
+        return self._frame()
+
+    def _take(self, i: int, boundary: bool, layers: bool) -> None:
+        col = self.comps[i].snapshot(boundary=boundary, layers=layers).columns[0]
+        self._latest[i] = col
+        good = _good(col)
+        if col.layers and (good or self._pictures[i] is None):
+            self._pictures[i] = col
+        if col.boundary is not None and (good or self._boundaries[i] is None):
+            self._boundaries[i] = col.boundary
+
+    def _frame(self) -> NetFrame:
+        return NetFrame(
+            self.generation,
+            self.step_count,
+            tuple(self._latest),
+            tuple(self._pictures),
+            tuple(self._boundaries),
+        )
+
+    def _spent(self, part: str, t0: float, n: int) -> None:
+        """Book the time since ``t0`` to ``part`` and schedule its next turn.
+
+        Each turn serves one column, so a round over every column takes ``n`` turns.
+        """
+        t1 = time.perf_counter()
+        cost = self._cost[part] = 0.6 * self._cost[part] + 0.4 * (t1 - t0)
+        least, share = PACING[part]
+        self._next[part] = t1 + max(least / n, cost / share - cost)
+
+
+def _all_diverged(engine: NetEngine) -> bool:
+    return engine.all_diverged()
+
+
+def fit_columns(task: TaskConfig, columns: Sequence[TrainConfig]) -> tuple[TrainConfig, ...]:
+    """``columns`` with input and output sizes set for ``task`` (as the engine does)."""
+    spec = TASKS[task.name]
+    n_in, n_out = spec.input_size, spec.n_outputs(task.params)
+    out = []
+    for c in columns:
+        if c.mlp.input_size != n_in or c.mlp.output_size != n_out:
+            mlp = dataclasses.replace(c.mlp, input_size=n_in, output_size=n_out)
+            c = dataclasses.replace(c, mlp=mlp)
+        out.append(c)
+    return tuple(out)
+
+
+# ------------------------------------------------------------------------------ the lab
+
+
+class NetworkLab(Lab):
+    """Side-by-side training of network configurations with per-layer statistics.
+
+    Parameters
+    ----------
+    task, columns : optional
+        The comparison to open with; the default is the initialisation lesson.
+    """
+
+    menu_title = "&Network"
+    #: Scenario sections this lab opens and saves.
+    scenario_keys = ("network",)
+
+    def __init__(
+        self,
+        task: TaskConfig | None = None,
+        columns: Sequence[TrainConfig] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        if task is None or columns is None:
+            task, columns = init_lesson()
+        self._check(task, columns)
+        self.task = task
+        self.columns = fit_columns(task, columns)
+        self.data: Dataset = make_dataset(task)
+        self._generation = 0
+        self._styles: list[theme.RunStyle] = []
+        self._panels: list[NetColumnPanel] = []
+        self._selected = 0
+        self._running = False
+        self._frame: NetFrame | None = None
+        self._last_cols: list[ColumnSnapshot | None] = []
+        self._status: tuple[str, ...] = ()
+        self._history: list[NetFrame] = []
+        self._view: NetFrame | None = None  # a recorded frame shown instead of live
+        self._next_job = 0
+        self._snapshots = 0
+        self._curves_dirty = self._texts_dirty = False
+        self._curves_t = self._texts_t = 0.0
+        self._frames = 0
+        self._fps = 0.0
+        self._sps = 0.0
+        self._pictures_drawn = 0
+        self._rate_t = time.perf_counter()
+        self._rate_frames = 0
+        self._rate_step = 0
+        self._hist_mode = "strip"
+
+        self.engine = NetEngine(task, self.columns)
+        self.bridge = EngineBridge(self.engine, stop_when=_all_diverged, parent=self)
+        self.bridge.warning.connect(lambda text: self.message.emit("warning", text))
+        self.bridge.failed.connect(self._on_engine_failed)
+        self.bridge.running_changed.connect(self._on_bridge_stopped)
+
+        self._built = False
+        self._build_ui()
+        self._build_actions()
+        self._apply_structure()
+
+        self.frame_timer = QTimer(self)
+        self.frame_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.frame_timer.setInterval(FRAME_MS)
+        self.frame_timer.timeout.connect(self._on_frame)
+        # The worker and the display timer start when the lab is first shown: a lab in a
+        # hidden tab must not take time from the one on screen.
+        self._started = False
+
+    def _start(self) -> None:
+        if not self._started:
+            self._started = True
+            self.bridge.start()
+            self.frame_timer.start()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._built:
+            self._built = True
+            self._apply_structure()
+        self._start()
+
+    @staticmethod
+    def _check(task, columns) -> None:
+        if not isinstance(task, TaskConfig):
+            raise ValueError(f"task must be a TaskConfig; got {type(task).__name__}")
+        columns = list(columns)
+        if not 1 <= len(columns) <= MAX_COLUMNS:
+            raise ValueError(f"columns: need 1 to {MAX_COLUMNS} columns; got {len(columns)}")
+        for c in columns:
+            if not isinstance(c, TrainConfig):
+                raise ValueError(f"columns: expected TrainConfig items; got {type(c).__name__}")
+
+    # ------------------------------------------------------------------ UI
+    def _build_ui(self) -> None:
+        self.editor = NetEditor()
+        self.editor.task_edited.connect(self.set_task)
+        self.editor.column_edited.connect(self.set_column)
+        self.editor.invalid.connect(lambda text: self.message.emit("error", text))
+        side = QWidget()
+        side_lay = QVBoxLayout(side)
+        side_lay.setContentsMargins(4, 4, 8, 4)
+        side_lay.addWidget(self.editor)
+        self.sidebar = QScrollArea()
+        self.sidebar.setWidget(side)
+        self.sidebar.setWidgetResizable(True)
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sidebar.setMinimumWidth(SIDEBAR_W)
+
+        self.subtitle = QLabel("")
+        self.subtitle.setObjectName("Hint")
+        self.subtitle.setMinimumWidth(10)
+        self.subtitle.setSizePolicy(
+            self.subtitle.sizePolicy().horizontalPolicy().Ignored,
+            self.subtitle.sizePolicy().verticalPolicy().Preferred,
+        )
+        self.key = QLabel(
+            f"<span style='color:{theme.MUTED}'>variance (log scale): "
+            f"<b>●</b> activations measured · ○ theory for the initial weights · "
+            f"<b>▲</b> gradients (dloss/dpre-activation)</span>"
+        )
+        self.key.setMinimumWidth(10)
+        self.key.setSizePolicy(
+            self.key.sizePolicy().horizontalPolicy().Ignored,
+            self.key.sizePolicy().verticalPolicy().Preferred,
+        )
+        self.columns_box = QWidget()
+        self.columns_layout = QHBoxLayout(self.columns_box)
+        self.columns_layout.setContentsMargins(0, 0, 0, 0)
+        self.columns_layout.setSpacing(6)
+        self.curves = NetCurvesPanel()
+        self.row = QSplitter(Qt.Orientation.Horizontal)
+        self.row.addWidget(self.columns_box)
+        self.row.addWidget(self.curves)
+        self.row.setChildrenCollapsible(False)
+        self.row.setStretchFactor(0, 4)
+        self.row.setStretchFactor(1, 1)
+        self.history_bar = NetHistoryBar()
+        self.history_bar.scrubbed.connect(self._on_scrub)
+        self.history_bar.live_requested.connect(self.go_live)
+
+        centre = QWidget()
+        c_lay = QVBoxLayout(centre)
+        c_lay.setContentsMargins(0, 0, 0, 0)
+        c_lay.setSpacing(4)
+        c_lay.addWidget(self.subtitle)
+        c_lay.addWidget(self.key)
+        c_lay.addWidget(self.row, 1)
+        c_lay.addWidget(self.history_bar)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(centre)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([SIDEBAR_W, 1000])
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(self.splitter)
+
+    def _lab_action(self, text, keys, slot, icon_name=None, checkable=False, tip="") -> QAction:
+        act = QAction(text, self)
+        act.setShortcuts([QKeySequence(k) for k in ([keys] if isinstance(keys, str) else keys)])
+        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        act.setCheckable(checkable)
+        if icon_name:
+            act.setIcon(icon(icon_name))
+        seq = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        act.setToolTip(f"{tip or text.replace('&', '')}  ({seq})" if seq else tip or text)
+        act.setStatusTip(tip or text.replace("&", ""))
+        (act.toggled if checkable else act.triggered).connect(slot)
+        return act
+
+    def _build_actions(self) -> None:
+        a = self._lab_action
+        self.act_add = a(
+            "&Add column",
+            "Ctrl+Shift+N",
+            self.add_column,
+            "add",
+            tip="Add a column like the selected one, with the next init seed",
+        )
+        self.act_duplicate = a(
+            "&Duplicate column",
+            "Ctrl+Shift+D",
+            lambda: self.duplicate_column(self._selected),
+            "duplicate",
+            tip="Add an exact copy of the selected column",
+        )
+        self.act_remove = a(
+            "Re&move column",
+            "Shift+Del",
+            lambda: self.remove_column(self._selected),
+            "remove",
+            tip="Remove the selected column",
+        )
+        self.act_resample = a(
+            "Resample &weights",
+            "W",
+            self.resample,
+            tip="Draw new initial weights for every column (next seed) and go back to step 0",
+        )
+        self.act_vary = {
+            key: a(
+                f"Vary {what}",
+                f"Ctrl+Shift+{letter}",
+                lambda _=False, k=key: self.vary(k),
+                tip=f"Columns from the selected one, varying {what} only",
+            )
+            for (key, (what, _fn)), letter in zip(VARIATIONS.items(), "IBL", strict=True)
+        }
+        self.act_lessons = {
+            key: a(
+                f"{title} lesson",
+                f"Ctrl+{k + 1}",
+                lambda _=False, name=key: self.load_lesson(name),
+                tip=f"Open the built-in {title.lower()} comparison",
+            )
+            for k, (key, (title, _fn)) in enumerate(LESSONS.items())
+        }
+        self.act_stacked = a(
+            "&Stacked histograms",
+            "V",
+            self.set_stacked,
+            checkable=True,
+            tip="Show each layer's histogram as a small plot instead of a heat strip",
+        )
+        self.act_back = a("History &back", "Shift+Left", lambda: self._scrub_by(-1))
+        self.act_forward = a("History &forward", "Shift+Right", lambda: self._scrub_by(1))
+        self.act_live = a("Back to &live", "End", self.go_live, tip="Show the newest picture")
+        self.act_sidebar = a(
+            "Show &settings panel",
+            ["F9", "Ctrl+F9"],
+            self.set_sidebar_visible,
+            checkable=True,
+            tip="Show or hide the data and column settings",
+        )
+        with QSignalBlocker(self.act_sidebar):
+            self.act_sidebar.setChecked(True)
+        # Short words for buttons (the menus keep the full text).
+        for act, short in (
+            (self.act_add, "Add"),
+            (self.act_duplicate, "Duplicate"),
+            (self.act_remove, "Remove"),
+            (self.act_resample, "New weights"),
+            (self.act_vary["init"], "Vary init"),
+            (self.act_vary["batchnorm"], "Vary BN"),
+            (self.act_vary["lr"], "Vary lr"),
+            (self.act_stacked, "Stacked"),
+        ):
+            act.setIconText(short)
+        self.lesson_combo = QComboBox()
+        self.lesson_combo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.lesson_combo.setToolTip("Built-in comparisons (Ctrl+1, Ctrl+2)")
+        for key, (title, _fn) in LESSONS.items():
+            self.lesson_combo.addItem(f"Lesson: {title}", key)
+        self.lesson_combo.addItem("Own comparison", "")
+        self.lesson_combo.activated.connect(self._on_lesson_chosen)
+        self.editor.set_actions(
+            [
+                self.act_add,
+                self.act_duplicate,
+                self.act_remove,
+                self.act_resample,
+                *self.act_vary.values(),
+            ]
+        )
+
+    def lab_actions(self) -> list[QAction | None]:
+        return [
+            *self.act_lessons.values(),
+            None,
+            self.act_add,
+            self.act_duplicate,
+            self.act_remove,
+            None,
+            *self.act_vary.values(),
+            self.act_resample,
+            None,
+            self.act_stacked,
+            self.act_back,
+            self.act_forward,
+            self.act_live,
+            self.act_sidebar,
+        ]
+
+    def toolbar_actions(self) -> list:
+        return [self.lesson_combo, self.act_resample, self.act_stacked]
+
+    # ------------------------------------------------------------------ structure
+    def _apply_structure(self) -> None:
+        """Make the panels match ``self.task`` and ``self.columns`` (nothing in flight).
+
+        Before the lab is first shown only the settings follow; the column panels (about
+        half a second of pyqtgraph set-up for four columns) are built on first show, so a
+        lab in a hidden tab does not slow the application's start.
+        """
+        n = len(self.columns)
+        self._styles = [theme.run_style(i) for i in range(n)]
+        if not self._built:
+            self._status = ()
+            self._frame = None
+            self._last_cols = [None] * n
+            self._selected = min(self._selected, n - 1)
+            self._refresh_texts()
+            self.select_column(self._selected)
+            self.editor.set_task(self.task)
+            return
+        while len(self._panels) > n:
+            p = self._panels.pop()
+            self.columns_layout.removeWidget(p)
+            # Out of sight at once: deleteLater waits for the event loop, and a load
+            # started from a callback would show the orphan on top of the new columns.
+            p.hide()
+            p.setParent(None)
+            p.deleteLater()
+        for i in range(n):
+            if i >= len(self._panels):
+                p = NetColumnPanel(i, self._styles[i])
+                p.clicked.connect(self.select_column)
+                p.apply_scale(self._scale)
+                self.columns_layout.addWidget(p, 1)
+                self._panels.append(p)
+            p = self._panels[i]
+            p.set_style(i, self._styles[i])
+            p.set_structure(self.columns[i], self.data)
+            p.set_hist_mode(self._hist_mode)
+        self.curves.set_columns(self._styles)
+        self.curves.set_regression(self.data.kind == "regression")
+        self._last_cols = [None] * n
+        self._status = ()
+        self._frame = None
+        self._clear_history()
+        self._refresh_texts()
+        self._selected = min(self._selected, n - 1)
+        self.select_column(self._selected)
+        self.act_remove.setEnabled(n > 1)
+        self.act_add.setEnabled(n < MAX_COLUMNS)
+        self.act_duplicate.setEnabled(n < MAX_COLUMNS)
+        w = sum(self.row.sizes()) or 1000
+        share = 1.0 / (n + 1.15)
+        self.row.setSizes([int(w * (1 - share)), int(w * share)])
+        self.editor.set_task(self.task)
+
+    def _refresh_texts(self) -> None:
+        heads = headlines(self.columns)
+        if self._built:
+            for p, text, cfg in zip(self._panels, heads, self.columns, strict=True):
+                p.set_headline(text, f"{text}\n{headlines([cfg])[0]}")
+        shared = shared_text(self.columns) if len(self.columns) > 1 else ""
+        self.subtitle.setText(
+            f"<b>{task_text(self.task)}</b>" + (f" · every column: {shared}" if shared else "")
+        )
+        key = self._lesson_key()
+        with QSignalBlocker(self.lesson_combo):
+            self.lesson_combo.setCurrentIndex(self.lesson_combo.findData(key))
+
+    def _lesson_key(self) -> str:
+        for key, (_title, fn) in LESSONS.items():
+            task, cols = fn()
+            if task == self.task and fit_columns(task, cols) == self.columns:
+                return key
+        return ""
+
+    def _restart(self, task: TaskConfig, columns: Sequence[TrainConfig]) -> None:
+        """A new comparison at step 0 (already validated), paused."""
+        if self._running:
+            self.set_running(False)
+        columns = fit_columns(task, columns)
+        if task != self.task:
+            self.data = make_dataset(task)
+        self.task, self.columns = task, columns
+        self._generation += 1
+        gen = self._generation
+        self._apply_structure()
+        self.bridge.reset_warnings()
+        self.bridge.submit(
+            lambda eng: eng.load(task, columns, gen),
+            invalidate=True,
+            key="load",
+            on_error=lambda text: self.message.emit("error", f"could not start: {text}"),
+        )
+
+    def _validated(self, task: TaskConfig, columns: Sequence[TrainConfig]) -> bool:
+        try:
+            self._check(task, columns)
+            # Building the data and the networks is the engine's own validation.
+            Comparison(task, fit_columns(task, columns)[:1], grid_size=2, stats_size=2)
+        except ValueError as exc:
+            self.message.emit("error", str(exc))
+            return False
+        return True
+
+    # ------------------------------------------------------------------ commands
+    def load_comparison(self, task: TaskConfig, columns: Sequence[TrainConfig]) -> bool:
+        """Open ``task`` and ``columns`` (e.g. from a scenario) at step 0, paused.
+
+        Returns whether it was valid (otherwise the error goes to the status bar).
+        """
+        if not self._validated(task, columns):
+            return False
+        self._selected = 0
+        self._restart(task, columns)
+        return True
+
+    def scenario_section(self) -> dict:
+        """``{"network": ...}``: the comparison as a scenario's JSON section."""
+        return {"network": comparison_to_dict(self.task, self.columns)}
+
+    def apply_scenario(self, scenario) -> None:
+        """Open the scenario's network section at step 0, paused (ValueError if invalid)."""
+        if scenario.network is None:
+            raise ValueError("the lesson has no network section")
+        task, columns = comparison_from_dict(scenario.network)
+        if not self._validated(task, columns):
+            raise ValueError("the network lab cannot open this comparison")
+        self._selected = 0
+        self._restart(task, columns)
+
+    def load_lesson(self, key: str) -> None:
+        title, fn = LESSONS[key]
+        task, cols = fn()
+        if self.load_comparison(task, cols):
+            self.message.emit("info", f"{title} lesson: press Space to train")
+
+    def _on_lesson_chosen(self, index: int) -> None:
+        key = self.lesson_combo.itemData(index)
+        if key:
+            self.load_lesson(key)
+        else:
+            self._refresh_texts()
+
+    def set_task(self, task: TaskConfig) -> None:
+        """New data for every column: back to step 0."""
+        if task == self.task:
+            return
+        if self._validated(task, self.columns):
+            self._restart(task, self.columns)
+            self.message.emit("info", f"data: {task_text(task)}")
+
+    def set_column(self, i: int, cfg: TrainConfig) -> None:
+        """Change column ``i``: a learning-rate or other optimizer setting applies live;
+        anything else restarts that column alone from a new network."""
+        if not 0 <= i < len(self.columns):
+            return
+        old = self.columns[i]
+        cfg = fit_columns(self.task, [cfg])[0]
+        if cfg == old:
+            return
+        columns = (*self.columns[:i], cfg, *self.columns[i + 1 :])
+        if dataclasses.replace(old, label=cfg.label) == cfg:
+            self.columns = columns
+            self._refresh_texts()
+            return
+        if not self._validated(self.task, [cfg]):
+            return
+        live = (
+            cfg.optimizer == old.optimizer
+            and dataclasses.replace(old, hyper=cfg.hyper, label=cfg.label) == cfg
+        )
+        if live:
+            spec = OPTIMIZERS[cfg.optimizer]
+            hyper = validate_params(spec.params, cfg.hyper, f"optimizer {cfg.optimizer}")
+            cfg = dataclasses.replace(cfg, hyper=hyper)
+            self.columns = (*self.columns[:i], cfg, *self.columns[i + 1 :])
+            self.bridge.submit(
+                lambda eng: eng.set_hyper(i, hyper),
+                on_error=lambda text: self.message.emit("error", f"column {i + 1}: {text}"),
+            )
+            self._refresh_texts()
+            self.message.emit("info", f"column {i + 1}: new optimizer settings apply from now on")
+            return
+        self.columns = columns
+        self._generation += 1
+        gen = self._generation
+        if self._built:
+            self._panels[i].set_structure(cfg, None)
+            self._panels[i].clear_picture()
+            self.curves.reset_column(i)
+            self.curves.redraw()
+        self._last_cols[i] = None
+        self._clear_history()
+        self._refresh_texts()
+        self.bridge.submit(
+            lambda eng: eng.set_column(i, cfg, gen),
+            invalidate=True,
+            on_error=lambda text: self.message.emit("error", f"column {i + 1}: {text}"),
+        )
+        self.message.emit("info", f"column {i + 1} restarts with its new settings")
+
+    def select_column(self, i: int) -> None:
+        if not 0 <= i < len(self.columns):
+            return
+        self._selected = i
+        for k, p in enumerate(self._panels):
+            p.set_selected(k == i)
+        heads = headlines(self.columns)
+        self.editor.set_column(i, self.columns[i], self._styles[i], heads[i])
+
+    @property
+    def selected(self) -> int:
+        return self._selected
+
+    def add_column(self) -> None:
+        n = len(self.columns)
+        if n >= MAX_COLUMNS:
+            self.message.emit("error", f"at most {MAX_COLUMNS} columns")
+            return
+        src = self.columns[self._selected]
+        new = dataclasses.replace(src, seed=(max(c.seed for c in self.columns) + 1) % 2**31)
+        self._selected = n
+        self._restart(self.task, (*self.columns, new))
+        self.message.emit("info", f"column {n + 1} added; every column is back at step 0")
+
+    def duplicate_column(self, i: int) -> None:
+        n = len(self.columns)
+        if n >= MAX_COLUMNS:
+            self.message.emit("error", f"at most {MAX_COLUMNS} columns")
+            return
+        i = i if 0 <= i < n else n - 1
+        self._selected = n
+        self._restart(self.task, (*self.columns, self.columns[i]))
+
+    def remove_column(self, i: int) -> None:
+        n = len(self.columns)
+        if n <= 1:
+            self.message.emit("error", "a comparison needs at least one column")
+            return
+        i = i if 0 <= i < n else n - 1
+        cols = tuple(c for k, c in enumerate(self.columns) if k != i)
+        self._selected = min(i, n - 2)
+        self._restart(self.task, cols)
+
+    def vary(self, what: str) -> None:
+        """Columns built from the selected one, varying only ``what`` (init, batchnorm, lr)."""
+        title, fn = VARIATIONS[what]
+        cols = fn(self.columns[self._selected])
+        if self._validated(self.task, cols):
+            self._selected = 0
+            self._restart(self.task, cols)
+            self.message.emit("info", f"{len(cols)} columns varying {title}")
+
+    def resample(self) -> None:
+        """New initial weights for every column (each seed + 1), back to step 0."""
+        if self._running:
+            self.set_running(False)
+        self.columns = tuple(
+            dataclasses.replace(c, seed=(c.seed + 1) % 2**32) for c in self.columns
+        )
+        self._generation += 1
+        gen = self._generation
+        self._apply_structure()
+        self.bridge.submit(lambda eng: eng.resample(gen), invalidate=True, key="load")
+        self.message.emit("info", "new initial weights: step 0")
+
+    def set_stacked(self, on: bool) -> None:
+        with QSignalBlocker(self.act_stacked):
+            self.act_stacked.setChecked(bool(on))
+        self._hist_mode = "stacked" if on else "strip"
+        for p in self._panels:
+            p.set_hist_mode(self._hist_mode)
+
+    def set_sidebar_visible(self, on: bool) -> None:
+        with QSignalBlocker(self.act_sidebar):
+            self.act_sidebar.setChecked(bool(on))
+        self.sidebar.setVisible(bool(on))
+
+    # ------------------------------------------------------------------ history
+    def _clear_history(self) -> None:
+        self._history = []
+        self._view = None
+        self.history_bar.set_live(True)
+        self.history_bar.set_count(0)
+        self.history_bar.set_position_text("live")
+        self.curves.set_cursor(None)
+
+    def _record(self, frame: NetFrame) -> None:
+        last = self._history[-1] if self._history else None
+        if last is not None and all(
+            a is b for a, b in zip(last.pictures, frame.pictures, strict=True)
+        ):
+            return
+        self._history.append(frame)
+        if len(self._history) > HISTORY_MAX:
+            # Thin out evenly, keeping the newest: old times stay reachable, coarser.
+            self._history = self._history[-1::-2][::-1]
+            if self._view is not None:
+                self.history_bar.set_index(self._history_index(self._view))
+        self.history_bar.set_count(len(self._history))
+
+    def _history_index(self, frame: NetFrame) -> int:
+        for k, f in enumerate(self._history):
+            if f is frame:
+                return k
+        steps = [f.step for f in self._history]
+        return int(np.argmin(np.abs(np.asarray(steps) - frame.step))) if steps else 0
+
+    def _on_scrub(self, index: int) -> None:
+        if not 0 <= index < len(self._history):
+            return
+        self._view = self._history[index]
+        self.history_bar.set_position_text(
+            f"step {self._view.step:,} of {self._frame.step if self._frame else 0:,}"
+        )
+        self.curves.set_cursor(self._view.step)
+        self._draw(self._view)
+
+    def _scrub_by(self, delta: int) -> None:
+        if not self._history:
+            return
+        if self._view is None:
+            self.history_bar.set_live(False)
+            self.history_bar.set_index(len(self._history) - 1)
+        self.history_bar.step_by(delta)
+
+    def go_live(self) -> None:
+        """Show the newest picture again and follow on."""
+        self._view = None
+        self.history_bar.set_live(True)
+        self.history_bar.set_position_text("live")
+        self.curves.set_cursor(None)
+        if self._frame is not None:
+            self._draw(self._frame)
+
+    @property
+    def viewing_history(self) -> bool:
+        return self._view is not None
+
+    @property
+    def shown_frame(self) -> NetFrame | None:
+        """The frame on screen: a recorded one while scrubbing, else the newest."""
+        return self._view if self._view is not None else self._frame
+
+    # ------------------------------------------------------------------ transport
+    def set_running(self, running: bool) -> None:
+        running = bool(running)
+        if running and self._status and all(s == "diverged" for s in self._status):
+            self.message.emit("info", "every column has diverged: press R to start again")
+            running = False
+        self._running = running
+        self.bridge.submit(lambda eng: eng.set_live(running), key="live")
+        self.bridge.set_running(running)
+        self.running_changed.emit(running)
+
+    def is_running(self) -> bool:
+        return self._running
+
+    def step_once(self) -> None:
+        if self._running:
+            self.set_running(False)
+        self.bridge.step_once(1)
+
+    def reset(self) -> None:
+        """Back to step 0 with the same weights, paused."""
+        self._restart(self.task, self.columns)
+        self.message.emit("info", "reset to step 0")
+
+    def set_speed(self, steps_per_second: float | None) -> None:
+        self.bridge.set_speed(steps_per_second)
+
+    def current_step(self) -> int:
+        return 0 if self._frame is None else int(self._frame.step)
+
+    def frames_per_second(self) -> float:
+        return self._fps
+
+    def steps_per_second(self) -> float:
+        return self._sps
+
+    @property
+    def frames_drawn(self) -> int:
+        """Display frames: ticks that drew something new (one column, the curves or the
+        headers while running; everything when paused)."""
+        return self._frames
+
+    @property
+    def snapshots_taken(self) -> int:
+        """Frames received from the worker (each brings some column's new numbers)."""
+        return self._snapshots
+
+    @property
+    def pictures_drawn(self) -> int:
+        """Column pictures (histograms, variances, units) redrawn so far."""
+        return self._pictures_drawn
+
+    @property
+    def last_frame(self) -> NetFrame | None:
+        return self._frame
+
+    @property
+    def panels(self) -> list[NetColumnPanel]:
+        return list(self._panels)
+
+    def _on_bridge_stopped(self, running: bool) -> None:
+        if not running and self._running:
+            self._running = False
+            self.bridge.submit(lambda eng: eng.set_live(False), key="live")
+            self.running_changed.emit(False)
+            self.message.emit("info", "every column has diverged")
+
+    def _on_engine_failed(self, text: str) -> None:
+        self._running = False
+        self.bridge.set_running(False)
+        self.running_changed.emit(False)
+        self.message.emit("error", f"training stopped: {text}")
+
+    # ------------------------------------------------------------------ frames
+    def _on_frame(self) -> None:
+        frame = self.bridge.take()
+        now = time.perf_counter()
+        if now - self._rate_t >= 1.0:
+            dt = now - self._rate_t
+            self._fps = (self._frames - self._rate_frames) / dt
+            step = self.current_step()
+            self._sps = max(0, step - self._rate_step) / dt
+            self._rate_t, self._rate_frames, self._rate_step = now, self._frames, step
+        if (
+            frame is not None
+            and frame.generation == self._generation
+            and len(frame.columns) == len(self._panels)
+        ):
+            self._take(frame)
+        if self._frame is None:
+            return
+        if not self._running:
+            # Paused, each frame is a deliberate step (or the step-0 picture): draw it all.
+            if frame is not None:
+                self._frames += 1
+            self._curves_dirty = self._texts_dirty = False
+            self.curves.redraw()
+            if self._view is None:
+                self._draw(self._frame)
+                self._set_texts(self._frame)
+            return
+        self._run_one_job(now)
+
+    def _run_one_job(self, now: float) -> None:
+        """While running, at most one piece of drawing per tick, so no tick runs long.
+
+        The pieces: one part of one column's picture (histograms and unit bars, the
+        variances, or the data plot), the shared curves (about 10 times a second) or the
+        headers (about 6 times a second), taken in turns. Drawing a whole column, or all of
+        them, in one tick would block the event loop for tens of milliseconds.
+
+        Unlike the landscape lab, this lab does not hold the worker while it draws: a unit
+        of the worker's work (a lockstep step of every column plus, at times, one column's
+        snapshot part) lasts several milliseconds, and waiting for it cost more than the
+        contention it saved (bench/gui_bench_network.py, 1280x720: p99 lag 18-20 ms
+        without holding, 26-27 ms with).
+        """
+        frame = self._frame
+        n = len(self._panels)
+        jobs = n + 2
+        picked = None
+        for k in range(jobs):
+            job = (self._next_job + k) % jobs
+            if job < n:
+                pic = frame.pictures[job]
+                if self._view is None and pic is not None:
+                    parts = self._panels[job].pending(pic, frame.boundaries[job])
+                    if parts:
+                        picked = (job, parts[0])
+            elif job == n:
+                if self._curves_dirty and now - self._curves_t >= CURVES_S:
+                    picked = (job, "")
+            elif self._view is None and self._texts_dirty and now - self._texts_t >= TEXTS_S:
+                picked = (job, "")
+            if picked is not None:
+                break
+        if picked is None:
+            return
+        job, part = picked
+        self._next_job = (job + 1) % jobs
+        self._frames += 1
+        if job < n:
+            panel = self._panels[job]
+            panel.show_part(part, frame.pictures[job], frame.boundaries[job])
+            if part == "hist":
+                self._pictures_drawn += 1
+        elif job == n:
+            self._curves_t, self._curves_dirty = now, False
+            self.curves.redraw()
+        else:
+            self._texts_t, self._texts_dirty = now, False
+            self._set_texts(frame)
+
+    def _take(self, frame: NetFrame) -> None:
+        """Book a new frame: loss points, history, status (drawing comes later)."""
+        self._frame = frame
+        self._snapshots += 1
+        for i, col in enumerate(frame.columns):
+            if col is self._last_cols[i]:
+                continue
+            self._last_cols[i] = col
+            self._texts_dirty = True
+            if _good(col):
+                self._curves_dirty = True
+                self.curves.append(
+                    i, col.step, (col.train_loss, col.val_loss, col.train_acc, col.val_acc)
+                )
+        if all(p is not None for p in frame.pictures):
+            self._record(frame)
+        status = tuple(c.status for c in frame.columns)
+        if status != self._status:
+            self._report_status(frame, status)
+        self.step_changed.emit(int(frame.step))
+
+    def _set_texts(self, frame: NetFrame) -> None:
+        for panel, col, pic in zip(self._panels, frame.columns, frame.pictures, strict=True):
+            panel.set_status(col, pic, frame.step)
+
+    def _draw_column(self, i: int, frame: NetFrame) -> bool:
+        pic = frame.pictures[i]
+        if pic is None:
+            return False
+        if self._panels[i].show_picture(pic, frame.boundaries[i], frame.columns[i], frame.step):
+            self._pictures_drawn += 1
+            return True
+        return False
+
+    def _draw(self, frame: NetFrame) -> None:
+        """Redraw every column whose picture changed (a recorded frame, or paused)."""
+        for i in range(len(self._panels)):
+            self._draw_column(i, frame)
+
+    def _report_status(self, frame: NetFrame, status: tuple[str, ...]) -> None:
+        old = self._status
+        self._status = status
+        if len(old) != len(status):
+            return
+        heads = headlines(self.columns)
+        for i, (a, b) in enumerate(zip(old, status, strict=True)):
+            if a != b and b == "diverged":
+                col = frame.columns[i]
+                self.message.emit(
+                    "warning",
+                    f"column {i + 1} ({heads[i]}) diverged at step {col.diverged_at:,}: its "
+                    "loss is no longer a number. It keeps its last good picture; the other "
+                    "columns go on.",
+                )
+
+    # ------------------------------------------------------------------ presentation
+    def set_scale(self, scale: theme.Scale) -> None:
+        super().set_scale(scale)
+        for p in self._panels:
+            p.apply_scale(scale)
+        self.curves.apply_scale(scale)
+        self.editor.apply_scale(scale)
+        self.sidebar.setMinimumWidth(int(SIDEBAR_W * (1 + 0.45 * (scale.factor - 1))))
+
+    def set_presentation(self, on: bool) -> None:
+        # The projected picture is the comparison; the settings come back with F9.
+        if on:
+            self._sidebar_before = (
+                self.sidebar.isVisible() if self.isVisible() else self.act_sidebar.isChecked()
+            )
+            self.set_sidebar_visible(False)
+        elif getattr(self, "_sidebar_before", None) is not None:
+            self.set_sidebar_visible(self._sidebar_before)
+            self._sidebar_before = None
+
+    def activate(self, active: bool) -> None:
+        if not active and self._running:
+            self.set_running(False)
+        # Shortcuts of a hidden lab must not shadow the other lab's (Qt ignores the
+        # shortcuts of invisible actions).
+        for act in self.lab_actions():
+            if act is not None:
+                act.setVisible(active)
+
+    def self_test_check(self) -> str | None:
+        if self._frame is None or self._frames == 0:
+            return "no frame was drawn"
+        if self._frame.step <= 0:
+            return "training did not advance"
+        return None
+
+    def shutdown(self) -> None:
+        self._started = True  # never start after shut-down
+        self.frame_timer.stop()
+        if not self.bridge.stop():
+            self.message.emit("error", "the engine thread did not stop in time")

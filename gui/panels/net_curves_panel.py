@@ -1,0 +1,306 @@
+"""Loss and accuracy of every column over the steps, overlaid (the shared panel).
+
+Each column draws in its own colour, dash pattern and end marker (the same cues as its
+header); training curves are thick, validation curves thin and paler in the same style.
+The loss axis is logarithmic (``log10`` taken here into the buffers, decade labels only).
+
+Points arrive one per new picture of a column and go into pre-allocated buffers; when a
+buffer is full every other point is dropped (the curve keeps its shape with half the
+resolution), so memory stays bounded however long the lab runs.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from gui import theme
+from gui.graphics import MarkerItem, ThickCurveItem, speed_up_plot, use_decade_ticks
+from gui.panels.card import Card
+from gui.panels.net_variance_view import sticky_range
+from gui.plotting import nice_ceil
+
+CAPACITY = 2048  # points per column and series
+LOSS_FLOOR = 1e-12
+# series: train loss, val loss, train acc, val acc
+N_SERIES = 4
+
+
+def peak_decimate(
+    x: np.ndarray, y: np.ndarray, x0: float, x1: float, buckets: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Thin a curve to the lowest and highest value per screen column (peak mode).
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,)
+        Increasing.
+    y : ndarray, shape (n,)
+        NaN entries are ignored inside a bucket (a bucket of NaN stays NaN: a gap).
+    x0, x1 : float
+        Range split into ``buckets`` equal columns (about one per pixel).
+    buckets : int
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        ``x, y`` unchanged if ``n <= 2 * buckets``; otherwise two points per non-empty
+        bucket, at the bucket's first x, its minimum then its maximum. The drawn band is
+        the same to a pixel, at a bounded cost however long the curve grows.
+    """
+    n = len(x)
+    if n <= 2 * buckets or x1 <= x0:
+        return x, y
+    b = np.floor((x - x0) * (buckets / (x1 - x0))).astype(np.intp)
+    starts = np.flatnonzero(np.diff(b, prepend=b[0] - 1))
+    lo = np.fmin.reduceat(y, starts)
+    hi = np.fmax.reduceat(y, starts)
+    xd = np.repeat(x[starts], 2)
+    yd = np.empty(2 * len(starts))
+    yd[0::2] = lo
+    yd[1::2] = hi
+    return xd, yd
+
+
+def step_text(v: float) -> str:
+    """``0``, ``500``, ``2.5k``, ``10k``, ``1M``: short step labels for a narrow axis."""
+    if v >= 1e6:
+        return f"{v / 1e6:g}M"
+    if v >= 1e3:
+        return f"{v / 1e3:g}k"
+    return f"{v:g}"
+
+
+class NetCurvesPanel(Card):
+    """Training and validation loss (top) and accuracy (bottom) of every column."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Loss and accuracy", parent)
+        self._scale = theme.NORMAL
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setBackground(theme.PANEL_BG)
+        self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.view.ci.layout.setContentsMargins(0, 0, 0, 0)
+        self.add_body(self.view)
+        self.add_footer()
+        self.footer.setText("thick: train, thin: val")
+        self.footer.setToolTip("thick lines: training set; thin pale lines: validation set")
+        self.loss_plot = self.view.addPlot(row=0, col=0, viewBox=pg.ViewBox(enableMenu=False))
+        self.acc_plot = self.view.addPlot(row=1, col=0, viewBox=pg.ViewBox(enableMenu=False))
+        for plot in (self.loss_plot, self.acc_plot):
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            # No vertical grid: the step axis changes range as training goes on, and an
+            # axis repaints its grid lines with it (the dearest part of this panel).
+            plot.showGrid(x=False, y=True, alpha=0.2)
+            plot.setMouseEnabled(x=False, y=False)
+            plot.disableAutoRange()
+            # Our step labels include both ends: draw them even at the edge, with room on
+            # the right for the last one.
+            plot.getAxis("bottom").setStyle(hideOverlappingLabels=False)
+            plot.setContentsMargins(0, 0, 14, 0)
+            speed_up_plot(plot)
+        self.loss_plot.getAxis("left").setLogMode(True)
+        use_decade_ticks(self.loss_plot.getAxis("left"))
+        self.loss_plot.setLabel("left", "loss")
+        self.acc_plot.setLabel("left", "accuracy")
+        self.acc_plot.setLabel("bottom", "step")
+        self.acc_plot.setXLink(self.loss_plot)
+        # Room above 100 % and below 0 % for their labels.
+        self.acc_plot.setYRange(-0.07, 1.07, padding=0.0)
+        self.acc_plot.getAxis("left").setStyle(hideOverlappingLabels=False)
+        self.acc_plot.getAxis("left").setTicks(
+            [[(0.0, "0%"), (0.5, "50%"), (1.0, "100%")], [(0.25, ""), (0.75, "")]]
+        )
+        self.cursor = [
+            pg.InfiniteLine(angle=90, pen=pg.mkPen(theme.INK, width=1, style=Qt.PenStyle.DashLine))
+            for _ in range(2)
+        ]
+        for plot, line in zip((self.loss_plot, self.acc_plot), self.cursor, strict=True):
+            line.setVisible(False)
+            line.setZValue(50)
+            plot.addItem(line, ignoreBounds=True)
+        self._styles: list[theme.RunStyle] = []
+        self._items: list[list[ThickCurveItem]] = []  # per column: 4 series
+        self._ends: list[MarkerItem] = []
+        self._x = np.zeros((0, CAPACITY))
+        self._y = np.zeros((0, N_SERIES, CAPACITY))
+        self._n = np.zeros(0, dtype=int)
+        self._dirty: set[int] = set()
+        self._xrange: tuple[float, float] | None = None
+        self._yrange: tuple[float, float] | None = None
+        self._regression = False
+        self.apply_scale(theme.NORMAL)
+
+    # ------------------------------------------------------------------ structure
+    def set_columns(self, styles: list[theme.RunStyle]) -> None:
+        """One set of curves per column (only when the columns change)."""
+        for items, end in zip(self._items, self._ends, strict=True):
+            for k, it in enumerate(items):
+                (self.loss_plot if k < 2 else self.acc_plot).removeItem(it)
+            self.loss_plot.removeItem(end)
+        self._items, self._ends = [], []
+        n = len(styles)
+        self._styles = list(styles)
+        self._x = np.zeros((n, CAPACITY))
+        self._y = np.zeros((n, N_SERIES, CAPACITY))
+        self._n = np.zeros(n, dtype=int)
+        for st in styles:
+            items = []
+            for k in range(N_SERIES):
+                # Plain curve items (no PlotDataItem wrapper): at most CAPACITY points each,
+                # so neither downsampling nor clipping is needed.
+                item = ThickCurveItem(thickness=1)
+                item.setZValue(10 + st.index + (0 if k % 2 else 20))
+                (self.loss_plot if k < 2 else self.acc_plot).addItem(item)
+                items.append(item)
+            end = MarkerItem(st.symbol)
+            end.setZValue(60)
+            end.setVisible(False)
+            self.loss_plot.addItem(end)
+            self._items.append(items)
+            self._ends.append(end)
+        self._style_curves()
+        self._xrange = self._yrange = None
+        self._dirty = set(range(n))
+        self.redraw()
+
+    def set_regression(self, on: bool) -> None:
+        """Regression has no accuracy: the loss plot then takes the whole panel."""
+        on = bool(on)
+        if on == self._regression:
+            return
+        self._regression = on
+        if on:
+            self.view.removeItem(self.acc_plot)
+            self.loss_plot.setLabel("bottom", "step")
+        else:
+            self.view.addItem(self.acc_plot, row=1, col=0)
+            self.loss_plot.setLabel("bottom", "")
+        self.set_title("Loss" if on else "Loss and accuracy")
+
+    def _style_curves(self) -> None:
+        s = self._scale
+        for st, items, end in zip(self._styles, self._items, self._ends, strict=True):
+            for k, item in enumerate(items):
+                train = k % 2 == 0
+                if train:
+                    # Each extra pixel of thickness is one more stroke of a zig-zag path:
+                    # the scale's own thickness, no more (validation lines are 1 pixel).
+                    item.setPen(st.pen(width=1.0, dash_scale=s.thickness))
+                    item.set_thickness(s.thickness)
+                else:
+                    pen = st.pen(width=1.0, dash_scale=1.0)
+                    pen.setColor(st.tint(0.45))
+                    item.setPen(pen)
+                    item.set_thickness(1)
+            end.set_size(s.marker)
+            end.set_style(pg.mkBrush(st.qcolor()), st.symbol_pen(1.2))
+
+    # ------------------------------------------------------------------ data
+    def reset_column(self, i: int) -> None:
+        """Forget column ``i``'s points (it restarted from step 0)."""
+        if 0 <= i < len(self._n):
+            self._n[i] = 0
+            self._dirty.add(i)
+
+    def append(self, i: int, step: int, values: tuple[float, float, float, float]) -> None:
+        """Add a point: ``(train_loss, val_loss, train_acc, val_acc)`` at ``step``."""
+        n = self._n[i]
+        if n and self._x[i, n - 1] >= step:
+            if self._x[i, n - 1] == step:
+                return
+            n = self._n[i] = 0  # went back in time: a restart
+        if n == CAPACITY:
+            keep = np.r_[0 : CAPACITY - 1 : 2, CAPACITY - 1]
+            m = len(keep)
+            self._x[i, :m] = self._x[i, keep]
+            self._y[i, :, :m] = self._y[i][:, keep]
+            n = m
+        self._x[i, n] = step
+        y = self._y[i, :, n]
+        for k, v in enumerate(values):
+            if not math.isfinite(v):
+                y[k] = np.nan  # e.g. no validation set: a gap, not a point at infinity
+            elif k < 2:
+                y[k] = math.log10(min(max(v, LOSS_FLOOR), 1e300))
+            else:
+                y[k] = v
+        self._n[i] = n + 1
+        self._dirty.add(i)
+
+    def redraw(self) -> None:
+        """Push new points of the columns that changed to their curves."""
+        if not self._dirty:
+            return
+        self._follow()
+        # Two points (min and max) per bucket of two pixels: about one point per pixel.
+        buckets = max(int(self.loss_plot.getViewBox().width()) // 2, 40)
+        x0, x1 = self._xrange if self._xrange else (0.0, 1.0)
+        for i in sorted(self._dirty):
+            if i >= len(self._items):
+                continue
+            n = int(self._n[i])
+            x = self._x[i, :n]
+            for k, item in enumerate(self._items[i]):
+                y = self._y[i, k, :n]
+                if n == 0 or (k >= 2 and self._regression) or np.isnan(y).all():
+                    item.setData(np.zeros(0), np.zeros(0))
+                    continue
+                xd, yd = peak_decimate(x, y, x0, x1, buckets)
+                item.setData(xd, yd, connect="finite")
+            end = self._ends[i]
+            end.setVisible(n > 0)
+            if n:
+                end.setPos(float(x[n - 1]), float(self._y[i, 0, n - 1]))
+        self._dirty.clear()
+
+    def _follow(self) -> None:
+        n = self._n
+        if not len(n) or not n.any():
+            return
+        xmax = max(float(self._x[i, n[i] - 1]) for i in range(len(n)) if n[i])
+        xr = (0.0, nice_ceil(max(xmax, 10.0)))
+        if xr != self._xrange:
+            self._xrange = xr
+            self.loss_plot.setXRange(*xr, padding=0.02)
+            # Three labels whatever the width: pyqtgraph crowds a narrow axis.
+            ticks = [(v, step_text(v)) for v in (0.0, xr[1] / 2, xr[1])]
+            for plot in (self.loss_plot, self.acc_plot):
+                plot.getAxis("bottom").setTicks([ticks, []])
+        lo, hi = math.inf, -math.inf
+        for i in range(len(n)):
+            if n[i]:
+                ys = self._y[i, :2, : n[i]]
+                ys = ys[np.isfinite(ys)]
+                if ys.size:
+                    lo, hi = min(lo, float(ys.min())), max(hi, float(ys.max()))
+        if lo <= hi:
+            yr = sticky_range(self._yrange, lo, hi, True)
+            if yr != self._yrange:
+                self._yrange = yr
+                self.loss_plot.setYRange(*yr, padding=0.03)
+
+    def points(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Steps and training losses recorded for column ``i`` (copies; for tests)."""
+        n = int(self._n[i])
+        return self._x[i, :n].copy(), 10.0 ** self._y[i, 0, :n]
+
+    def set_cursor(self, step: float | None) -> None:
+        """Mark the step shown from history (``None``: live, no mark)."""
+        for line in self.cursor:
+            line.setVisible(step is not None)
+            if step is not None:
+                line.setPos(step)
+
+    # ------------------------------------------------------------------ look
+    def apply_scale(self, scale: theme.Scale) -> None:
+        self._scale = scale
+        for plot in (self.loss_plot, self.acc_plot):
+            theme.style_plot(plot, scale)
+        if self._items:
+            self._style_curves()

@@ -1,0 +1,189 @@
+"""Activation histograms of every hidden layer, on bins shared by all layers.
+
+The engine bins each layer on its own edges, fixed at initialisation (for tanh and sigmoid
+the activation's range, for unbounded activations the range seen at step 0 with room to
+grow). To compare layers, and columns, the histograms are moved onto one set of *shared*
+edges per activation (:func:`shared_range`). Where a layer's edges already are the shared
+ones (tanh, sigmoid) this is an exact copy; otherwise :func:`rebin` spreads each bin's mass
+evenly over its width, and mass beyond the shared range lands in the end bins, as the
+engine does with outliers. A vanishing layer thus shows as one bright bin at 0 and an
+exploding one as mass piled against the ends.
+
+Two views of the same (layers x bins) matrix, switched with :meth:`set_mode`:
+
+* ``"strip"``: a heat strip, one row per layer (layer 1 at the top), each row scaled to its
+  own peak so a spread-out layer is as visible as a collapsed one;
+* ``"stacked"``: small filled histograms stacked in the same order, heights scaled to each
+  layer's peak.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+
+from engine.nn.activations import activation_range
+from gui import theme
+
+# Half-width of the shared range for unbounded activations: a few standard deviations of a
+# unit-variance signal, the scale good initializers aim for.
+UNBOUNDED_SPAN = 4.0
+BINS = 40
+
+
+def shared_range(activation: str, params: dict | None = None) -> tuple[float, float]:
+    """Value range of the shared bins for ``activation``.
+
+    The activation's own range where it is bounded on both sides; otherwise that range cut to
+    ``[-4, 4]`` (ReLU: ``[0, 4]``; ELU: ``[-alpha, 4]``).
+    """
+    lo, hi = activation_range(activation, dict(params or {}))
+    lo = max(lo, -UNBOUNDED_SPAN)
+    hi = min(hi, UNBOUNDED_SPAN)
+    return float(lo), float(hi)
+
+
+def rebin(hist: np.ndarray, edges: np.ndarray, new_edges: np.ndarray) -> np.ndarray:
+    """Move a histogram onto other bins, assuming mass spread evenly within each old bin.
+
+    Parameters
+    ----------
+    hist : ndarray, shape (k,)
+        Mass per bin (any non-negative numbers).
+    edges : ndarray, shape (k + 1,)
+        Increasing edges of ``hist``.
+    new_edges : ndarray, shape (m + 1,)
+        Increasing edges to move to; mass below ``new_edges[0]`` goes to the first new bin,
+        mass above ``new_edges[-1]`` to the last.
+
+    Returns
+    -------
+    ndarray, shape (m,)
+        Same total mass as ``hist``; equal to ``hist`` when the edges are the same.
+    """
+    h = np.nan_to_num(np.asarray(hist, dtype=np.float64), nan=0.0, posinf=0.0)
+    if edges.shape == new_edges.shape and np.array_equal(edges, new_edges):
+        return h.copy()  # exact (differences of a cumulative sum would round)
+    cdf = np.concatenate(([0.0], np.cumsum(h)))
+    at = np.interp(new_edges, edges, cdf)
+    at[0] = 0.0
+    at[-1] = cdf[-1]
+    return np.diff(at)
+
+
+def layer_ticks(n: int, first: int = 1) -> list[tuple[int, str]]:
+    """About four labelled layers from ``first`` to ``n``, always both ends."""
+    if n < first:
+        return []
+    step = max(1, math.ceil((n - first) / 3))
+    ticks = list(range(first, n, step))
+    if n - ticks[-1] < 0.6 * step and len(ticks) > 1:
+        ticks.pop()
+    ticks.append(n)
+    return [(k, str(k)) for k in ticks]
+
+
+class NetHistogramView:
+    """The histogram plot of one column: a heat strip and a stacked view of the same data.
+
+    Parameters
+    ----------
+    plot : pyqtgraph.PlotItem
+        The plot to draw in (owned by the column panel).
+    """
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self.plot = plot
+        self.mode = "strip"
+        self.n_layers = 0
+        self.edges = np.linspace(-1.0, 1.0, BINS + 1)
+        self.matrix = np.zeros((0, BINS))
+        self._style: theme.RunStyle | None = None
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(-10)
+        plot.addItem(self.image)
+        self._curves: list[pg.PlotCurveItem] = []
+        plot.invertY(True)
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        plot.setMenuEnabled(False)
+        left = plot.getAxis("left")
+        left.setStyle(tickLength=0)
+
+    def set_style(self, style: theme.RunStyle) -> None:
+        """Colour the view for its column (white to the column's colour)."""
+        self._style = style
+        c = QColor(style.colour)
+        stops = np.array([0.0, 0.35, 1.0])
+        white = np.array([255, 255, 255, 255])
+        full = np.array([c.red(), c.green(), c.blue(), 255])
+        mid = (0.55 * white + 0.45 * full).round()
+        # Darken the peak a little so yellow and sky blue still read as "a lot".
+        dark = (full * 0.8).round()
+        cmap = pg.ColorMap(stops, np.stack([white, mid, dark]).astype(np.ubyte))
+        self.image.setLookupTable(cmap.getLookupTable(nPts=256))
+        pen = pg.mkPen(QColor(style.colour).darker(130), width=1, cosmetic=True)
+        brush = pg.mkBrush(style.qcolor(140))
+        for c in self._curves:
+            c.setPen(pen)
+            c.setBrush(brush)
+
+    def set_layers(self, n_layers: int, value_range: tuple[float, float]) -> None:
+        """Prepare for ``n_layers`` hidden layers binned on ``value_range`` (no frame loop)."""
+        lo, hi = value_range
+        self.edges = np.linspace(lo, hi, BINS + 1)
+        self.n_layers = n_layers
+        self.matrix = np.zeros((n_layers, BINS))
+        for c in self._curves:
+            self.plot.removeItem(c)
+        self._curves = []
+        for k in range(n_layers):
+            curve = pg.PlotCurveItem(
+                x=self.edges, y=np.full(BINS, k + 1.5), stepMode="center", fillLevel=k + 1.5
+            )
+            curve.setVisible(self.mode == "stacked")
+            self.plot.addItem(curve)
+            self._curves.append(curve)
+        if self._style is not None:
+            self.set_style(self._style)
+        # ImageItem.setRect scales the current image: give it the right shape first.
+        self.image.setImage(np.zeros((max(n_layers, 1), BINS)), levels=(0.0, 1.0), autoLevels=False)
+        self.image.setRect(lo, 0.5, hi - lo, max(n_layers, 1))
+        self.plot.setXRange(lo, hi, padding=0.0)
+        self.plot.setYRange(0.5, n_layers + 0.5, padding=0.0)
+        self.plot.getAxis("left").setTicks([layer_ticks(n_layers), []])
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in ("strip", "stacked"):
+            raise ValueError(f"histogram mode must be strip or stacked; got {mode!r}")
+        self.mode = mode
+        self.image.setVisible(mode == "strip")
+        for c in self._curves:
+            c.setVisible(mode == "stacked")
+        self._draw()
+
+    def show(self, layers) -> None:
+        """Draw the hidden layers of ``layers`` (a tuple of LayerStats, output last)."""
+        hidden = layers[: self.n_layers]
+        m = self.matrix
+        for k, layer in enumerate(hidden):
+            m[k] = rebin(layer.hist, layer.edges, self.edges)
+        self._draw()
+
+    def _draw(self) -> None:
+        m = self.matrix
+        if m.shape[0] == 0:
+            return
+        peak = m.max(axis=1, keepdims=True)
+        scaled = np.divide(m, peak, out=np.zeros_like(m), where=peak > 0)
+        if self.mode == "strip":
+            self.image.setImage(scaled, levels=(0.0, 1.0), autoLevels=False)
+        else:
+            edges = self.edges
+            for k, curve in enumerate(self._curves):
+                # Row k's baseline is k + 1/2 on the inverted axis; the bars grow upwards.
+                y = (k + 1.5) - 0.92 * scaled[k]
+                curve.setData(edges, y)
