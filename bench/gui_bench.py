@@ -122,8 +122,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sizes", default="1280x720,1920x1080")
     p.add_argument("--internals", action="store_true", help="with the internals overlay on")
     p.add_argument("--presentation", action="store_true", help="in presentation mode")
+    p.add_argument(
+        "--lab", choices=("landscape", "network", "both"), default="both", help="which lab(s)"
+    )
     args = p.parse_args(argv)
     app = make_app([])
+    if args.lab == "network":
+        return _network(args)
     print(
         f"GUI bench: 8 runs, full speed, {args.seconds:g} s per size, "
         f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
@@ -132,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"{'size':>10} {'frames/s':>9} {'steps/s':>9} {'lag p50':>8} {'lag p99':>8} "
-        f"{'lag max':>8} {'RSS start':>10} {'RSS end':>9} {'growth':>7}"
+        f"{'lag max':>8} {'RSS start':>10} {'RSS end':>9} {'growth':>7} {'GUI CPU/frame':>14}"
     )
     for spec in args.sizes.split(","):
         w, h = (int(v) for v in spec.lower().split("x"))
@@ -144,7 +149,18 @@ def main(argv: list[str] | None = None) -> int:
         )
         if r["running"] < 8:
             print(f"   note: only {r['running']} of 8 runs were still running at the end")
+    if args.lab == "both":
+        print()
+        return _network(args)
     return 0
+
+
+def _network(args: argparse.Namespace) -> int:
+    """The network-lab case (four 10-layer columns at full speed), same sizes and time."""
+    import gui_bench_network
+
+    extra = ["--presentation"] if args.presentation else []
+    return gui_bench_network.main(["--seconds", str(args.seconds), "--sizes", args.sizes, *extra])
 
 
 if __name__ == "__main__":
