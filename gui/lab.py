@@ -8,6 +8,8 @@ it drives whichever lab is showing through this interface, so adding a lab is
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
@@ -39,9 +41,36 @@ class Lab(QWidget):
     #: Sections of a scenario file this lab reads (``"race"``, ``"network"``).
     scenario_keys: tuple[str, ...] = ()
 
+    #: Status-bar text when the engine raised and the lab stopped (followed by the error).
+    stopped_text = "the engine stopped"
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._scale = NORMAL
+        # Rates shown in the status bar; subclasses bump ``_frames`` per frame drawn.
+        self._frames = 0
+        self._fps = 0.0
+        self._sps = 0.0
+        self._rate_t = time.perf_counter()
+        self._rate_frames = 0
+        self._rate_step = 0
+
+    def _update_rates(self, now: float) -> None:
+        """Refresh frames/s and steps/s at most once a second (cheap enough per frame)."""
+        if now - self._rate_t < 1.0:
+            return
+        dt = now - self._rate_t
+        self._fps = (self._frames - self._rate_frames) / dt
+        step = self.current_step()
+        self._sps = max(0, step - self._rate_step) / dt
+        self._rate_t, self._rate_frames, self._rate_step = now, self._frames, step
+
+    def _on_engine_failed(self, text: str) -> None:
+        """The worker's engine raised: stop, and say so (labs driving an EngineBridge)."""
+        self._running = False
+        self.bridge.set_running(False)
+        self.running_changed.emit(False)
+        self.message.emit("error", f"{self.stopped_text}: {text}")
 
     # -- transport ----------------------------------------------------------------------
     def set_running(self, running: bool) -> None:

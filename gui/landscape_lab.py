@@ -98,6 +98,7 @@ class LandscapeLab(Lab):
     """
 
     menu_title = "&Landscape"
+    stopped_text = "the race stopped"
     scenario_keys = ("race",)
 
     def __init__(self, config: RaceConfig | None = None, parent: QWidget | None = None) -> None:
@@ -575,22 +576,11 @@ class LandscapeLab(Lab):
             self.running_changed.emit(False)
             self.message.emit("info", "every run has stopped (converged or diverged)")
 
-    def _on_engine_failed(self, text: str) -> None:
-        self._running = False
-        self.bridge.set_running(False)
-        self.running_changed.emit(False)
-        self.message.emit("error", f"the race stopped: {text}")
-
     # ------------------------------------------------------------------ frames
     def _on_frame(self) -> None:
         snap = self.bridge.take()
         now = time.perf_counter()
-        if now - self._rate_t >= 1.0:
-            dt = now - self._rate_t
-            self._fps = (self._frames - self._rate_frames) / dt
-            step = self.current_step()
-            self._sps = max(0, step - self._rate_step) / dt
-            self._rate_t, self._rate_frames, self._rate_step = now, self._frames, step
+        self._update_rates(now)
         if snap is None or snap.n_runs != len(self._styles):
             return
         self._last_snap = snap

@@ -280,6 +280,7 @@ class NetworkLab(Lab):
     """
 
     menu_title = "&Network"
+    stopped_text = "training stopped"
     #: Scenario sections this lab opens and saves.
     scenario_keys = ("network",)
 
@@ -969,22 +970,11 @@ class NetworkLab(Lab):
             self.running_changed.emit(False)
             self.message.emit("info", "every column has diverged")
 
-    def _on_engine_failed(self, text: str) -> None:
-        self._running = False
-        self.bridge.set_running(False)
-        self.running_changed.emit(False)
-        self.message.emit("error", f"training stopped: {text}")
-
     # ------------------------------------------------------------------ frames
     def _on_frame(self) -> None:
         frame = self.bridge.take()
         now = time.perf_counter()
-        if now - self._rate_t >= 1.0:
-            dt = now - self._rate_t
-            self._fps = (self._frames - self._rate_frames) / dt
-            step = self.current_step()
-            self._sps = max(0, step - self._rate_step) / dt
-            self._rate_t, self._rate_frames, self._rate_step = now, self._frames, step
+        self._update_rates(now)
         if (
             frame is not None
             and frame.generation == self._generation

@@ -31,3 +31,21 @@ def test_only_the_current_labs_shortcuts_are_on_the_window(app, qtbot):
     finally:
         window.shutdown()
         window.deleteLater()
+
+
+def test_an_engine_error_stops_the_lab_with_a_message(make_window, qtbot):
+    window, lab = make_window()
+    messages = []
+    lab.message.connect(lambda level, text: messages.append((level, text)))
+
+    def boom(n):
+        raise RuntimeError("deliberate failure")
+
+    # Replace the race's step on the worker thread, between batches, as commands run.
+    lab.bridge.submit(lambda race: setattr(race, "step", boom))
+    lab.set_running(True)
+    qtbot.waitUntil(lambda: any(level == "error" for level, _ in messages), timeout=5000)
+    text = next(t for lv, t in messages if lv == "error")
+    assert text.startswith("the race stopped:") and "deliberate failure" in text
+    assert not lab.is_running()
+    qtbot.waitUntil(lambda: not window.act_play.isChecked(), timeout=2000)
