@@ -41,36 +41,9 @@ class Lab(QWidget):
     #: Sections of a scenario file this lab reads (``"race"``, ``"network"``).
     scenario_keys: tuple[str, ...] = ()
 
-    #: Status-bar text when the engine raised and the lab stopped (followed by the error).
-    stopped_text = "the engine stopped"
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._scale = NORMAL
-        # Rates shown in the status bar; subclasses bump ``_frames`` per frame drawn.
-        self._frames = 0
-        self._fps = 0.0
-        self._sps = 0.0
-        self._rate_t = time.perf_counter()
-        self._rate_frames = 0
-        self._rate_step = 0
-
-    def _update_rates(self, now: float) -> None:
-        """Refresh frames/s and steps/s at most once a second (cheap enough per frame)."""
-        if now - self._rate_t < 1.0:
-            return
-        dt = now - self._rate_t
-        self._fps = (self._frames - self._rate_frames) / dt
-        step = self.current_step()
-        self._sps = max(0, step - self._rate_step) / dt
-        self._rate_t, self._rate_frames, self._rate_step = now, self._frames, step
-
-    def _on_engine_failed(self, text: str) -> None:
-        """The worker's engine raised: stop, and say so (labs driving an EngineBridge)."""
-        self._running = False
-        self.bridge.set_running(False)
-        self.running_changed.emit(False)
-        self.message.emit("error", f"{self.stopped_text}: {text}")
 
     # -- transport ----------------------------------------------------------------------
     def set_running(self, running: bool) -> None:
@@ -141,3 +114,65 @@ class Lab(QWidget):
 
     def shutdown(self) -> None:
         """Stop and join worker threads; called once, before the application quits."""
+
+
+class BridgedLab(Lab):
+    """A lab whose engine runs on an :class:`gui.worker.EngineBridge` held as ``self.bridge``.
+
+    Provides the transport and read-outs every such lab shares; a subclass sets
+    ``self.bridge`` and ``self._running``, bumps ``self._frames`` per frame drawn, calls
+    :meth:`_update_rates` from its frame timer, and implements ``set_running``, ``reset``
+    and ``current_step``.
+    """
+
+    #: Status-bar text when the engine raised and the lab stopped (followed by the error).
+    stopped_text = "the engine stopped"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._running = False
+        self._frames = 0
+        self._fps = 0.0
+        self._sps = 0.0
+        self._rate_t = time.perf_counter()
+        self._rate_frames = 0
+        self._rate_step = 0
+
+    def is_running(self) -> bool:
+        return self._running
+
+    def step_once(self) -> None:
+        if self._running:
+            self.set_running(False)
+        self.bridge.step_once(1)
+
+    def set_speed(self, steps_per_second: float | None) -> None:
+        self.bridge.set_speed(steps_per_second)
+
+    def frames_per_second(self) -> float:
+        return self._fps
+
+    def steps_per_second(self) -> float:
+        return self._sps
+
+    @property
+    def frames_drawn(self) -> int:
+        """Display frames that drew something new."""
+        return self._frames
+
+    def _update_rates(self, now: float) -> None:
+        """Refresh frames/s and steps/s at most once a second (cheap enough per frame)."""
+        if now - self._rate_t < 1.0:
+            return
+        dt = now - self._rate_t
+        self._fps = (self._frames - self._rate_frames) / dt
+        step = self.current_step()
+        self._sps = max(0, step - self._rate_step) / dt
+        self._rate_t, self._rate_frames, self._rate_step = now, self._frames, step
+
+    def _on_engine_failed(self, text: str) -> None:
+        """The worker's engine raised: stop, and say so (labs driving an EngineBridge)."""
+        self._running = False
+        self.bridge.set_running(False)
+        self.running_changed.emit(False)
+        self.message.emit("error", f"{self.stopped_text}: {text}")

@@ -25,7 +25,7 @@ from gui import theme
 from gui.controls.landscape_editor import LandscapeEditor
 from gui.controls.run_editor import RunEditor
 from gui.icons import icon
-from gui.lab import Lab
+from gui.lab import BridgedLab
 from gui.panels.card import Card
 from gui.panels.internals_panel import InternalsPanel
 from gui.panels.landscape_panel import LandscapePanel
@@ -88,7 +88,7 @@ def run_hyper_text(run: RunConfig) -> str:
     return ", ".join(parts)
 
 
-class LandscapeLab(Lab):
+class LandscapeLab(BridgedLab):
     """Optimizer race over a landscape, with every panel of issue 3.
 
     Parameters
@@ -535,14 +535,6 @@ class LandscapeLab(Lab):
         self.bridge.set_running(running)
         self.running_changed.emit(running)
 
-    def is_running(self) -> bool:
-        return self._running
-
-    def step_once(self) -> None:
-        if self._running:
-            self.set_running(False)
-        self.bridge.step_once(1)
-
     def reset(self) -> None:
         """Back to step 0, paused (press play to race again)."""
         if self._running:
@@ -550,21 +542,8 @@ class LandscapeLab(Lab):
         self._restart(self.config)
         self.message.emit("info", "reset to step 0")
 
-    def set_speed(self, steps_per_second: float | None) -> None:
-        self.bridge.set_speed(steps_per_second)
-
     def current_step(self) -> int:
         return 0 if self._last_snap is None else int(self._last_snap.step)
-
-    def frames_per_second(self) -> float:
-        return self._fps
-
-    def steps_per_second(self) -> float:
-        return self._sps
-
-    @property
-    def frames_drawn(self) -> int:
-        return self._frames
 
     @property
     def last_snapshot(self):

@@ -65,7 +65,7 @@ from gui.controls.net_presets import (
     task_text,
 )
 from gui.icons import icon
-from gui.lab import Lab
+from gui.lab import BridgedLab
 from gui.panels.net_column_panel import NetColumnPanel
 from gui.panels.net_curves_panel import NetCurvesPanel
 from gui.worker import EngineBridge
@@ -270,7 +270,7 @@ def fit_columns(task: TaskConfig, columns: Sequence[TrainConfig]) -> tuple[Train
 # ------------------------------------------------------------------------------ the lab
 
 
-class NetworkLab(Lab):
+class NetworkLab(BridgedLab):
     """Side-by-side training of network configurations with per-layer statistics.
 
     Parameters
@@ -914,36 +914,13 @@ class NetworkLab(Lab):
         self.bridge.set_running(running)
         self.running_changed.emit(running)
 
-    def is_running(self) -> bool:
-        return self._running
-
-    def step_once(self) -> None:
-        if self._running:
-            self.set_running(False)
-        self.bridge.step_once(1)
-
     def reset(self) -> None:
         """Back to step 0 with the same weights, paused."""
         self._restart(self.task, self.columns)
         self.message.emit("info", "reset to step 0")
 
-    def set_speed(self, steps_per_second: float | None) -> None:
-        self.bridge.set_speed(steps_per_second)
-
     def current_step(self) -> int:
         return 0 if self._frame is None else int(self._frame.step)
-
-    def frames_per_second(self) -> float:
-        return self._fps
-
-    def steps_per_second(self) -> float:
-        return self._sps
-
-    @property
-    def frames_drawn(self) -> int:
-        """Display frames: ticks that drew something new (one column, the curves or the
-        headers while running; everything when paused)."""
-        return self._frames
 
     @property
     def snapshots_taken(self) -> int:
