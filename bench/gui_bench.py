@@ -19,11 +19,13 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import engine  # noqa: F401  (pins BLAS to one thread: must load before numpy)
+
+# isort: split
 import numpy as np
 import psutil
 from PySide6.QtCore import Qt, QTimer
 
-import engine  # noqa: F401  (pins BLAS threads first)
 from engine.runs import RaceConfig, RunConfig
 from gui.app import make_app
 from gui.landscape_lab import LandscapeLab

@@ -37,7 +37,7 @@ from gui.worker import EngineBridge
 
 MAX_RUNS = 16
 FRAME_MS = 16  # ~60 Hz display pull
-TABLE_MS = 100  # the table is read, not watched: 10 Hz is plenty
+TABLE_MAX_AGE_S = 0.5  # the table is read, not watched: 10 Hz, this is the backstop
 
 
 def _race_done(race: Race) -> bool:
@@ -564,29 +564,41 @@ class LandscapeLab(BridgedLab):
             return
         self._last_snap = snap
         self._frames += 1
-        # Keep the worker off the GIL while this frame is built and painted; released by a
-        # zero-timer, which runs after the paint events this frame posts.
+        # Keep the worker off the GIL while this frame is built and painted.
         self.bridge.hold()
-        QTimer.singleShot(0, self.bridge.release)
-        # While paused every snapshot is a deliberate step: draw it completely.
-        self.surface.update_snapshot(snap, force_path=not self._running)
-        # The loss and internals curves creep along on screen: a third of the frame rate
-        # (20 Hz) looks smooth and leaves the time to the surface, where the eye is.
-        phase = self._frames % 3
-        if phase == 0 or not self._running:
+        try:
+            self._draw_frame(snap, now)
+        finally:
+            self.bridge.release()
+
+    def _draw_frame(self, snap, now: float) -> None:
+        # Heads and tails move every frame. The rest creeps along on screen and is spread
+        # over a cycle of six frames (10-20 Hz each at 60 fps), so that no frame does more
+        # than one of them: loss curves, internals, the table, the full trajectories.
+        # While paused every snapshot is a deliberate step: draw everything.
+        phase = self._frames % 6
+        live = self._running
+        self.surface.update_snapshot(snap, force_path=not live or phase == 5)
+        views = [self.surface.plot_widget]
+        if not live or phase in (0, 3):
             self.loss.update_snapshot(snap)
+            views.append(self.loss.plot_widget)
         self.internals.record(snap)
-        if self.internals.isVisible() and (phase == 1 or not self._running):
+        if self.internals.isVisible() and (not live or phase in (1, 4)):
             self.internals.redraw()
+            views.append(self.internals.plot_widget)
         if self.regression.isVisible():
             self.regression.update_snapshot(snap)
+            views.append(self.regression.plot_widget)
         changed = snap.status != self._status
         if changed:
             self._report_status(snap)
-        if changed or now - self._table_t >= TABLE_MS / 1000:
+        if changed or not live or phase == 2 or now - self._table_t >= TABLE_MAX_AGE_S:
             self._table_t = now
             self.table.update_snapshot(snap)
         self.step_changed.emit(int(snap.step))
+        if self.isVisible():
+            self._paint_now(*views)
 
     def _report_status(self, snap) -> None:
         old = self._status

@@ -20,15 +20,16 @@ from superqt.utils import qdebounced, qthrottled
 
 from engine.landscapes import Landscape
 from gui import theme
-from gui.graphics import MarkerItem, ThickCurveItem, speed_up_plot, use_decade_ticks
+from gui.graphics import ThickCurveItem, speed_up_plot, use_decade_ticks
 from gui.panels.card import Card
 from gui.plotting import arrow_segments, contour_segments, format_value, simplify_polyline
+from gui.stroke_layer import Marker, Stroke, StrokeLayer, cosmetic, offsets_for, symbol_path
 
 GRID_N = 300  # heatmap samples along the longer side
 N_CONTOURS = 14
 TAIL = (150, 30)  # points in each fading tail segment, oldest first
 TAIL_FADE = (0.5, 0.0)  # mix with white, oldest first
-PATH_REFRESH_S = 0.12
+PATH_MAX_AGE_S = 0.5  # the lab refreshes paths ~10 times a second; this is the backstop
 
 MARKERS = {
     # kind: (symbol, size, brush, pen)
@@ -135,8 +136,21 @@ class LandscapePanel(Card):
         self.colorbar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         use_decade_ticks(self.colorbar.axis)
 
+        # All runs' full trajectories in one item, cached as one pixmap between refreshes;
+        # their tails and heads in another, redrawn every frame.
+        self.trails = StrokeLayer()
+        self.trails.setZValue(5)
+        self.trails.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.plot_item.addItem(self.trails)
+        self.race = StrokeLayer()
+        self.race.setZValue(6)
+        self.plot_item.addItem(self.race)
+        self._diverged_brush = pg.mkBrush(255, 255, 255, 230)
+
         self.critical = pg.ScatterPlotItem(pxMode=True)
         self.critical.setZValue(30)
+        # Static between landscape changes: a pixmap blit per frame, not a Python paint.
+        self.critical.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot_item.addItem(self.critical)
 
         self.start_marker = pg.TargetItem(
@@ -150,6 +164,7 @@ class LandscapePanel(Card):
             labelOpts={"color": theme.INK, "offset": (10, -10), "anchor": (0, 1)},
         )
         self.start_marker.setZValue(40)
+        self.start_marker.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.start_marker.sigPositionChanged.connect(self._on_start_dragged)
         self.start_marker.sigPositionChangeFinished.connect(self._on_start_drag_finished)
         self.plot_item.addItem(self.start_marker)
@@ -316,28 +331,17 @@ class LandscapePanel(Card):
         self._styles = list(styles)
         self._runs = []
         for st in styles:
-            path = ThickCurveItem(antialias=True)
-            tails = [ThickCurveItem(antialias=True) for _ in TAIL]
-            head = MarkerItem(st.symbol)
             update = ThickCurveItem(connect="pairs", antialias=True)
             update.setVisible(self._internals)
             label = pg.TextItem("", color=theme.ERROR, anchor=(0, 1))
             label.setVisible(False)
-            path.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-            path.setZValue(5)
-            for k, t in enumerate(tails):
-                t.setZValue(6 + k)
             update.setZValue(36)
-            head.setZValue(20)
             label.setZValue(21)
-            items = [path, *tails, head, update, label]
+            items = [update, label]
             for it in items:
                 self.plot_item.addItem(it)
             self._runs.append(
                 {
-                    "path": path,
-                    "tails": tails,
-                    "head": head,
                     "update": update,
                     "label": label,
                     "items": items,
@@ -345,8 +349,11 @@ class LandscapePanel(Card):
                     "status": None,
                     "buf": np.empty((2, 4096)),
                     "path_step": 0,
+                    "head": (math.nan, math.nan),
                 }
             )
+        self.trails.set_content()
+        self.race.set_content()
         self._style_runs()
 
     def _style_runs(self) -> None:
@@ -357,45 +364,61 @@ class LandscapePanel(Card):
             thin = max(1, s.thickness - 1)
             pen = st.pen(width=1.0, dash_scale=thin * 1.5)
             pen.setColor(st.tint(0.25))
-            run["path"].setPen(pen)
-            run["path"].set_thickness(thin)
+            run["trail_pen"] = cosmetic(pen)
+            run["trail_offsets"] = offsets_for(thin)
             # Fading tail: older segments thinner and paler (opaque tints, not alpha, so the
             # overlapping strokes of a thick line do not darken).
-            for t, fade, k in zip(run["tails"], TAIL_FADE, range(len(TAIL)), strict=True):
+            run["tail_pens"] = []
+            for fade, k in zip(TAIL_FADE, range(len(TAIL)), strict=True):
                 pen = st.pen(width=1.0, dashed=False)
                 pen.setColor(st.tint(fade))
-                t.setPen(pen)
-                t.set_thickness(s.thickness + 1 if k == len(TAIL) - 1 else max(1, s.thickness - 1))
-            run["head"].set_size(s.marker * 1.3)
-            run["head"].set_style(pg.mkBrush(st.qcolor()), st.symbol_pen(1.5))
+                width = s.thickness + 1 if k == len(TAIL) - 1 else max(1, s.thickness - 1)
+                run["tail_pens"].append((cosmetic(pen), offsets_for(width)))
+            run["head_path"] = symbol_path(st.symbol, s.marker * 1.3)
+            run["head_pen"] = cosmetic(st.symbol_pen(1.5))
+            run["head_brush"] = pg.mkBrush(st.qcolor())
             run["update"].setPen(st.pen(width=1.0, dashed=False))
             run["update"].set_thickness(s.thickness + 1)
             run["label"].setFont(theme.font(s.axis_pt, bold=True))
             run["status"] = None
+        if self._last_snapshot is not None:
+            self.update_snapshot(self._last_snapshot, force_path=True)
+
+    def head_position(self, i: int) -> tuple[float, float]:
+        """Where run ``i``'s head marker is drawn, in data coordinates."""
+        return self._runs[i]["head"]
 
     def update_snapshot(self, snap, force_path: bool = False) -> None:
-        """Draw one frame of the race (positions, histories, internals)."""
+        """Draw one frame of the race (positions, histories, internals).
+
+        The full trajectories are redrawn only with ``force_path`` (the lab spreads that
+        over frames) or when they are older than PATH_MAX_AGE_S; tails and heads always.
+        """
         self._last_snapshot = snap
         if self._landscape is None or len(self._runs) != snap.n_runs:
             return
         xmin, xmax, ymin, ymax = self._landscape.window
         sx, sy = xmax - xmin, ymax - ymin
-        # Clamp far-away points (a diverging run): Qt draws huge coordinates slowly or not
-        # at all; the clamped segment still shows the run leaving the view.
+        # Clamp far-away points (a diverging run): the layers clamp again in device pixels,
+        # but the path simplification below needs finite data too.
         lo = np.array([xmin - 50 * sx, ymin - 50 * sy])
         hi = np.array([xmax + 50 * sx, ymax + 50 * sy])
-        # The full trajectories are the costly strokes: redraw them a few times a second
-        # (cached as pixmaps in between); tails and heads move every frame.
+        # The full trajectories are the costly strokes: redrawn a few times a second
+        # (cached as one pixmap in between); tails and heads move every frame.
         now = time.perf_counter()
-        refresh_path = force_path or now - self._path_t >= PATH_REFRESH_S
+        refresh_path = force_path or now - self._path_t >= PATH_MAX_AGE_S
         if refresh_path:
             self._path_t = now
         px, py = self.view.viewPixelSize()
+        trails: list[Stroke] = []
+        tails: list[list[Stroke]] = [[] for _ in TAIL]
+        heads: list[Marker] = []
+        diverged_brush = self._diverged_brush
         for i, run in enumerate(self._runs):
             hist = snap.histories[i]
             m = len(hist)
             if run["buf"].shape[1] < m:
-                run["buf"] = np.empty((2, max(m, 4096)))
+                run["buf"] = np.empty((2, max(m, 2 * run["buf"].shape[1])))
             x, y = run["buf"][0, :m], run["buf"][1, :m]
             # The oldest tail segment reaches back to where the (less often redrawn) path
             # ends, so the line never has a gap.
@@ -409,19 +432,22 @@ class LandscapePanel(Card):
             np.clip(hist.xy[first:, 1], lo[1], hi[1], out=y[first:])
             if refresh_path:
                 keep = simplify_polyline(x, y, px, py)
-                run["path"].setData(x[keep], y[keep], skipFiniteCheck=True)
+                trails.append(Stroke(x[keep], y[keep], run["trail_pen"], run["trail_offsets"]))
                 run["path_step"] = int(hist.steps[-1]) if m else 0
                 path_end = m
             end = m
-            for k, (t, n) in enumerate(zip(reversed(run["tails"]), reversed(TAIL), strict=True)):
-                start = max(0, end - n)
-                if k == len(TAIL) - 1:
+            for k in range(len(TAIL) - 1, -1, -1):
+                start = max(0, end - TAIL[k])
+                if k == 0:
                     start = max(0, min(start, path_end - 1))
+                pen, offsets = run["tail_pens"][k]
                 # Each segment overlaps the next by one point so the tail is unbroken.
-                t.setData(x[start:end], y[start:end], skipFiniteCheck=True)
+                tails[k].append(Stroke(x[start:end], y[start:end], pen, offsets))
                 end = start + 1
             head = np.clip(snap.positions[i], lo, hi)
-            if snap.status[i] == "diverged":
+            status = snap.status[i]
+            diverged = status == "diverged"
+            if diverged:
                 # Its last finite point is usually far outside: pin the (hollow) marker and
                 # its label to the edge of the view, on the side where the run left.
                 v0, v1, w0, w1 = self.view_window()
@@ -436,23 +462,27 @@ class LandscapePanel(Card):
                         0.0 if head[1] > 0.5 * (w0 + w1) else 1.0,
                     )
                 )
-            # Moving the item is far cheaper than ScatterPlotItem.setData every frame.
-            run["head"].setPos(float(head[0]), float(head[1]))
-            status = snap.status[i]
+            hx, hy = float(head[0]), float(head[1])
+            run["head"] = (hx, hy)
+            heads.append(
+                Marker(
+                    hx,
+                    hy,
+                    run["head_path"],
+                    run["head_pen"],
+                    diverged_brush if diverged else run["head_brush"],
+                )
+            )
             if status != run["status"]:
                 run["status"] = status
-                diverged = status == "diverged"
                 run["label"].setVisible(diverged)
                 if diverged:
                     run["label"].setText(f"diverged at step {snap.event_step[i]}")
-                brush = (
-                    pg.mkBrush(255, 255, 255, 230)
-                    if diverged
-                    else pg.mkBrush(run["style"].qcolor())
-                )
-                run["head"].setBrush(brush)
-            if run["label"].isVisible():
-                run["label"].setPos(float(head[0]), float(head[1]))
+            if diverged:
+                run["label"].setPos(hx, hy)
+        if refresh_path:
+            self.trails.set_content(trails)
+        self.race.set_content([s for seg in tails for s in seg], heads)
         if self._internals:
             self._draw_internals(snap)
 

@@ -18,13 +18,14 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from engine.landscapes import Landscape
 from gui import theme
-from gui.graphics import MarkerItem, ThickPlotDataItem, speed_up_plot, use_decade_ticks
+from gui.graphics import speed_up_plot, use_decade_ticks
 from gui.panels.card import Card
-from gui.plotting import format_value, nice_ceil, snapped_range
+from gui.plotting import format_value, nice_ceil, peak_decimate, snapped_range
+from gui.stroke_layer import Marker, Stroke, StrokeLayer, cosmetic, offsets_for, symbol_path
 
 CAPACITY = 4096  # points per run buffer (the engine keeps at most recent + decimated)
 
@@ -47,9 +48,11 @@ class LossPanel(Card):
         speed_up_plot(self.plot_item)
         use_decade_ticks(self.plot_item.getAxis("left"))
         self.plot_item.showGrid(x=True, y=True, alpha=0.25)
-        self.plot_item.setDownsampling(auto=True, mode="peak")
-        self.plot_item.setClipToView(True)
         self.plot_item.setLabel("bottom", "step")
+        # Every run's curve and end marker in one item (see gui.stroke_layer).
+        self.layer = StrokeLayer()
+        self.layer.setZValue(10)
+        self.plot_item.addItem(self.layer)
         self.legend = self.plot_item.addLegend(
             offset=(-8, 8),
             labelTextColor=theme.INK,
@@ -65,10 +68,9 @@ class LossPanel(Card):
         self._updates = 0
         self._legend_corner = (1, 0)
         self._counts: list[int] = []
-        self._curves: list[ThickPlotDataItem] = []
         self._styles: list[theme.RunStyle] = []
         self._labels: list[str] = []
-        self._ends: list[MarkerItem] = []
+        self._pens: list[tuple] = []  # per run: (pen, offsets, marker path, marker pen, brush)
         self._x = np.empty((0, CAPACITY))
         self._y = np.empty((0, CAPACITY))
         self.apply_scale(theme.NORMAL)
@@ -97,31 +99,24 @@ class LossPanel(Card):
             self.set_title("Loss")
 
     def set_runs(self, styles: list[theme.RunStyle], labels: list[str]) -> None:
-        """Create one curve and one end marker per run (only when the runs change)."""
-        for c in self._curves:
-            self.plot_item.removeItem(c)
-        for e in self._ends:
-            self.plot_item.removeItem(e)
-        self._curves, self._ends = [], []
+        """Allocate one buffer per run (only when the runs change)."""
         n = len(styles)
         self._x = np.zeros((n, CAPACITY))
         self._y = np.zeros((n, CAPACITY))
         self._counts = [0] * n
-        for st in styles:
-            curve = ThickPlotDataItem([], [], thickness=self._scale.thickness)
-            curve.setZValue(10 + st.index)
-            self.plot_item.addItem(curve)
-            curve.opts["autoDownsampleFactor"] = (
-                0.5  # peak mode keeps 2 points per bin: ~1 per pixel
-            )
-            end = MarkerItem(st.symbol)
-            end.setZValue(30)
-            self.plot_item.addItem(end)
-            self._curves.append(curve)
-            self._ends.append(end)
         self._styles = list(styles)
         self._labels = list(labels)
+        self.layer.set_content()
         self._style_curves()
+
+    @property
+    def n_curves(self) -> int:
+        return len(self._styles)
+
+    def curve_data(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Run ``i``'s plotted points (step, y as on the axis: log10 on a log axis)."""
+        m = self._counts[i]
+        return self._x[i, :m].copy(), self._y[i, :m].copy()
 
     def set_labels(self, labels: list[str]) -> None:
         if list(labels) != self._labels:
@@ -130,12 +125,18 @@ class LossPanel(Card):
 
     def _style_curves(self) -> None:
         s = self._scale
-        for st, curve, end in zip(self._styles, self._curves, self._ends, strict=True):
-            curve.setPen(st.pen(width=1.0, dash_scale=s.thickness))
-            curve.set_thickness(s.thickness)
-            end.set_size(s.marker)
-            end.set_style(pg.mkBrush(st.qcolor()), st.symbol_pen(1.2))
+        self._pens = [
+            (
+                cosmetic(st.pen(width=1.0, dash_scale=s.thickness)),
+                offsets_for(s.thickness),
+                symbol_path(st.symbol, s.marker),
+                cosmetic(st.symbol_pen(1.2)),
+                pg.mkBrush(st.qcolor()),
+            )
+            for st in self._styles
+        ]
         self._rebuild_legend()
+        self._draw()
 
     def _rebuild_legend(self) -> None:
         # Legend samples show line style and marker together, as the runs are drawn.
@@ -152,13 +153,17 @@ class LossPanel(Card):
                 symbolSize=s.marker * 0.8,
             )
             self.legend.addItem(sample, label)
+        # The curves under the legend change every frame; its samples and labels do not.
+        for sample, text in self.legend.items:
+            sample.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            text.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._fit_legend()
 
     def update_snapshot(self, snap) -> None:
-        if len(self._curves) != snap.n_runs:
+        if len(self._styles) != snap.n_runs:
             return
         xmax, ymin, ymax = 0.0, math.inf, -math.inf
-        for i, (curve, end) in enumerate(zip(self._curves, self._ends, strict=True)):
+        for i in range(snap.n_runs):
             hist = snap.histories[i]
             m = min(len(hist), CAPACITY)
             x = self._x[i, :m]
@@ -166,18 +171,17 @@ class LossPanel(Card):
             np.copyto(x, hist.steps[-m:], casting="unsafe")
             loss = hist.loss[-m:]
             if self.mode == "linear":
-                np.copyto(y, loss)
-                np.nan_to_num(y, copy=False, nan=0.0, posinf=1e300, neginf=-1e300)
+                # fmin/fmax skip NaN: NaN and +-inf end at the clamp (no Python-level
+                # nan_to_num on the frame path).
+                np.fmin(loss, 1e300, out=y)
+                np.fmax(y, -1e300, out=y)
             else:
                 np.subtract(loss, self.f_star, out=y)
-                np.nan_to_num(y, copy=False, nan=1e300, posinf=1e300, neginf=self._floor)
-                np.maximum(y, self._floor, out=y)
+                np.fmin(y, 1e300, out=y)
+                np.fmax(y, self._floor, out=y)
                 np.log10(y, out=y)
-            curve.setData(x, y, skipFiniteCheck=True)
             self._counts[i] = m
             if m:
-                # Moving the item is far cheaper than ScatterPlotItem.setData every frame.
-                end.setPos(float(x[m - 1]), float(y[m - 1]))
                 xmax = max(xmax, float(x[m - 1]))
                 # A diverged run's loss (1e56...) would squash every other curve flat:
                 # it may leave the plot at the top; the table says what happened.
@@ -185,6 +189,24 @@ class LossPanel(Card):
                     ymin = min(ymin, float(y.min()))
                     ymax = max(ymax, float(y.max()))
         self._follow_data(xmax, ymin, ymax)
+        self._draw()
+
+    def _draw(self) -> None:
+        """Hand the layer each run's curve (about one point per pixel of width) and end."""
+        if len(self._pens) != len(self._counts):
+            return
+        # Columns two pixels wide: the curves are drawn about two pixels thick, so finer
+        # columns add points (and drawing time) without changing a pixel.
+        px = 2.0 * self.plot_item.getViewBox().viewPixelSize()[0]
+        strokes, ends = [], []
+        for i, (pen, offsets, path, mpen, brush) in enumerate(self._pens):
+            m = self._counts[i]
+            if not m:
+                continue
+            x, y = peak_decimate(self._x[i, :m], self._y[i, :m], px)
+            strokes.append(Stroke(x, y, pen, offsets))
+            ends.append(Marker(float(x[-1]), float(y[-1]), path, mpen, brush))
+        self.layer.set_content(strokes, ends)
 
     def _follow_data(self, xmax: float, ymin: float, ymax: float) -> None:
         if not self._follow or ymin > ymax:
@@ -257,5 +279,5 @@ class LossPanel(Card):
         self._scale = scale
         theme.style_plot(self.plot_item, scale)
         self.legend.setLabelTextSize(f"{scale.axis_pt:.1f}pt")
-        if self._curves:
+        if self._styles:
             self._style_curves()

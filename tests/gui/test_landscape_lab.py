@@ -206,7 +206,7 @@ def test_add_duplicate_remove_runs(make_window, qtbot):
     lab.remove_run(0)
     assert [r.optimizer for r in lab.config.runs][:3] == ["momentum", "rmsprop", "adam"]
     wait_for_snapshot(qtbot, lab, lambda s: s.n_runs == 5)
-    assert len(lab.loss._curves) == 5 and len(lab.surface._runs) == 5
+    assert lab.loss.n_curves == 5 and len(lab.surface._runs) == 5
 
 
 def test_inspector_gives_the_hessian_at_the_minimum(make_window, qtbot):

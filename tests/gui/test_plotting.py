@@ -12,6 +12,7 @@ from gui.plotting import (
     contour_segments,
     format_value,
     nice_ceil,
+    peak_decimate,
     simplify_polyline,
     snapped_range,
 )
@@ -81,6 +82,31 @@ def test_simplify_keeps_ends_and_one_point_per_pixel():
     zx = np.arange(100.0)
     zy = np.where(np.arange(100) % 2, 5.0, 0.0)
     assert len(simplify_polyline(zx, zy, 1.0, 1.0)) == 100
+
+
+def test_peak_decimation_keeps_every_column_extreme_and_the_last_point():
+    rng = np.random.default_rng(3)
+    x = np.arange(4000.0)
+    y = rng.standard_normal(4000)
+    y[1234] = 50.0  # a one-step spike must survive
+    px = 10.0  # ten samples per pixel column
+    xd, yd = peak_decimate(x, y, px)
+    assert len(xd) == 2 * 400 + 1
+    assert (xd[-1], yd[-1]) == (x[-1], y[-1])
+    assert yd.max() == 50.0
+    for c in range(400):
+        chunk = y[10 * c : 10 * c + 10]
+        assert xd[2 * c] == xd[2 * c + 1] == 10 * c
+        assert (yd[2 * c], yd[2 * c + 1]) == (chunk.min(), chunk.max())
+
+
+def test_peak_decimation_leaves_sparse_curves_alone():
+    x = np.arange(50.0)
+    y = np.sin(x)
+    xd, yd = peak_decimate(x, y, 0.5)  # two pixels per sample: nothing to gain
+    assert xd is x and yd is y
+    xd2, yd2 = peak_decimate(x[:2], y[:2], 100.0)
+    assert list(xd2) == [0.0, 1.0] and list(yd2) == list(y[:2])
 
 
 def test_nice_ceil_and_snapped_ranges():

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QImage
 
@@ -59,8 +60,10 @@ def test_each_runs_colour_is_drawn_at_its_head(make_window, qtbot):
 def test_two_thousand_streamed_updates_through_the_real_panels(make_window, qtbot, app):
     """PySide6 6.12.0 crashed after a few thousand void calls; 6.11.3 must not.
 
-    One run, so each of the 2,000 frames is a handful of setData calls (tails, path, loss
-    curve) and a head move: over 10,000 calls into Qt in all.
+    Each of the 2,000 frames goes through the real panels (the race layer's update, the
+    loss curves) and also streams a pyqtgraph curve ``setData`` directly, so the check does
+    not depend on how the panels happen to draw: over 10,000 void calls into Qt in all,
+    with a paint every tenth frame.
     """
     _, lab = make_window(RaceConfig(runs=(RunConfig("adam", {"lr": 0.05}),)), size=(900, 600))
     lab.frame_timer.stop()
@@ -70,18 +73,22 @@ def test_two_thousand_streamed_updates_through_the_real_panels(make_window, qtbo
         race.step(7)
         snaps.append(race.snapshot())
     lab._running = True
+    probe = pg.PlotCurveItem()
+    lab.loss.plot_item.addItem(probe)
     for k in range(2000):
         snap = snaps[k % 4]
         lab.surface.update_snapshot(snap, force_path=k % 50 == 0)
         lab.loss.update_snapshot(snap)
-        if k % 100 == 0:
+        xy = snap.histories[0].xy
+        probe.setData(xy[:, 0], xy[:, 1])
+        if k % 10 == 0:
             app.processEvents()
     app.processEvents()
-    x, y = lab.loss._curves[0].getData()
-    assert len(x) > 0 and np.isfinite(y).all()
-    head = lab.surface._runs[0]["head"].pos()
+    x, y = probe.getData()
+    assert len(x) == len(snaps[(2000 - 1) % 4].histories[0]) and np.isfinite(y).all()
+    head = lab.surface.head_position(0)
     last = snaps[(2000 - 1) % 4].positions[0]
-    assert (head.x(), head.y()) == (last[0], last[1])
+    assert head == (last[0], last[1])
 
 
 def test_self_test_flag_exits_zero_and_writes_a_picture(tmp_path):
@@ -102,3 +109,30 @@ def test_self_test_flag_exits_zero_and_writes_a_picture(tmp_path):
     arr = image_array(img)
     assert arr.std() > 20
     assert len(np.unique(arr[::8, ::8].reshape(-1, 3), axis=0)) > 200
+
+
+def test_static_layers_stay_cached_while_the_race_runs(make_window, qtbot):
+    """Heatmap, contours and markers are pixmaps blitted per frame, never re-rendered.
+
+    At 1920x1080 their pixmaps outgrow Qt's default 10 MB pixmap cache; the lab must make
+    room, or every few frames each of them is painted again from scratch.
+    """
+    window, lab = make_window(size=(1920, 1080))
+    surface = lab.surface
+    paints = {"image": 0, "contours": 0}
+    for name, item in (("image", surface.image), ("contours", surface.contours)):
+        original = item.paint
+
+        def counted(*args, _name=name, _original=original):
+            paints[_name] += 1
+            return _original(*args)
+
+        item.paint = counted
+    window.set_speed(None)
+    window.act_play.setChecked(True)
+    frames0 = lab.frames_drawn
+    qtbot.waitUntil(lambda: lab.frames_drawn >= frames0 + 5, timeout=10000)
+    before = dict(paints)
+    qtbot.waitUntil(lambda: lab.frames_drawn >= frames0 + 40, timeout=20000)
+    window.act_play.setChecked(False)
+    assert paints == before, f"static layers re-rendered while running: {before} -> {paints}"

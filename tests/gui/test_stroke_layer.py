@@ -1,0 +1,124 @@
+"""StrokeLayer draws polylines and markers where the view's transform puts them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QPen, QTransform
+
+from gui.stroke_layer import (
+    DEVICE_LIMIT,
+    OFFSETS,
+    Marker,
+    Stroke,
+    StrokeLayer,
+    cosmetic,
+    offsets_for,
+    symbol_path,
+    to_device,
+)
+
+RED = QColor(220, 0, 0)
+BLUE = QColor(0, 0, 220)
+
+
+def test_to_device_is_the_affine_map_clamped():
+    t = QTransform(2.0, 0.0, 0.0, -3.0, 10.0, 20.0)  # m11 m12 m21 m22 dx dy
+    x = np.array([0.0, 1.0, 2.0, np.nan, 1e30])
+    y = np.array([0.0, 1.0, -1.0, 0.0, 0.0])
+    d = to_device(x, y, t)
+    for i in range(3):
+        p = t.map(QPointF(x[i], y[i]))
+        assert d[i, 0] == pytest.approx(p.x()) and d[i, 1] == pytest.approx(p.y())
+    assert d[3, 0] == -DEVICE_LIMIT  # NaN pinned, not passed to Qt
+    assert d[4, 0] == DEVICE_LIMIT
+    assert np.isfinite(d).all()
+
+
+def test_offsets_make_wider_lines_and_stay_in_range():
+    assert offsets_for(0.2) == OFFSETS[1] and offsets_for(9) == OFFSETS[4]
+    spans = [
+        max(dy for _, dy in OFFSETS[k]) - min(dy for _, dy in OFFSETS[k]) for k in (1, 2, 3, 4)
+    ]
+    assert spans == sorted(spans) and spans[0] == 0.0
+
+
+@pytest.fixture
+def plot(app, qtbot):
+    w = pg.PlotWidget()
+    w.setBackground("w")
+    qtbot.addWidget(w)
+    w.resize(400, 300)
+    item = w.getPlotItem()
+    item.hideAxis("left")
+    item.hideAxis("bottom")
+    vb = item.getViewBox()
+    vb.setRange(xRange=(0, 10), yRange=(0, 10), padding=0)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def _image(w) -> np.ndarray:
+    img = w.grab().toImage().convertToFormat(w.grab().toImage().Format.Format_RGB32)
+    arr = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())
+    return arr[:, : 4 * img.width()].reshape(img.height(), img.width(), 4)[..., 2::-1].copy()
+
+
+def _device(w, x, y):
+    vb = w.getPlotItem().getViewBox()
+    p = w.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
+    return p.x(), p.y()
+
+
+def _near(arr, colour: QColor, tol=60):
+    rgb = np.array([colour.red(), colour.green(), colour.blue()])
+    return np.abs(arr.astype(int) - rgb).sum(axis=-1) < tol
+
+
+def test_strokes_and_markers_land_on_their_data_positions(plot, app, qtbot):
+    layer = StrokeLayer(antialias=False)
+    plot.addItem(layer)
+    pen = cosmetic(QPen(RED, 5.0))
+    assert pen.widthF() == 1.0 and pen.isCosmetic()
+    x = np.array([1.0, 9.0, np.nan])  # a NaN point must not break the drawing
+    y = np.array([5.0, 5.0, 5.0])
+    marker = Marker(5.0, 2.0, symbol_path("s", 12.0), QPen(Qt.PenStyle.NoPen), pg.mkBrush(BLUE))
+    layer.set_content([Stroke(x[:2], y[:2], pen, OFFSETS[3])], [marker])
+    app.processEvents()
+    arr = _image(plot)
+    red = _near(arr, RED)
+    x0, y5 = _device(plot, 1.0, 5.0)
+    x1, _ = _device(plot, 9.0, 5.0)
+    rows = np.flatnonzero(red.any(axis=1))
+    # A three-pixel line centred on the row of y = 5, spanning x = 1..9 on screen.
+    assert rows.min() >= round(y5) - 2 and rows.max() <= round(y5) + 2 and len(rows) >= 2
+    cols = np.flatnonzero(red.any(axis=0))
+    assert abs(cols.min() - x0) <= 2 and abs(cols.max() - x1) <= 2
+    blue = np.argwhere(_near(arr, BLUE))
+    mx, my = _device(plot, 5.0, 2.0)
+    cy, cx = blue.mean(axis=0)
+    assert abs(cx - mx) <= 1.5 and abs(cy - my) <= 1.5
+    assert 8 <= blue[:, 1].max() - blue[:, 1].min() + 1 <= 14  # a 12-pixel square
+
+    # New content replaces the old; the NaN stroke draws (pinned), nothing raises.
+    layer.set_content([Stroke(x, y, pen)], [])
+    app.processEvents()
+    arr = _image(plot)
+    assert not _near(arr, BLUE).any()
+    assert _near(arr, RED).any()
+
+
+def test_polygons_are_reused_across_frames(plot, app):
+    layer = StrokeLayer()
+    plot.addItem(layer)
+    pen = cosmetic(QPen(RED))
+    x = np.linspace(0, 10, 50)
+    for k in range(5):
+        layer.set_content([Stroke(x, np.full(50, float(k)), pen)], [])
+        plot.grab()
+    assert len(layer._polys) == 1
+    poly, view = layer._polys[0]
+    assert len(poly) == 50 and view.shape == (50, 2)
