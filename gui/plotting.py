@@ -130,6 +130,27 @@ def simplify_polyline(
     return keep
 
 
+def finite_spans(y: np.ndarray) -> list[tuple[int, int]]:
+    """Half-open index ranges ``[a, b)`` of the runs of finite values in ``y``.
+
+    Parameters
+    ----------
+    y : ndarray, shape (m,)
+
+    Returns
+    -------
+    list of (int, int)
+        In order; a curve drawn per span leaves a gap wherever ``y`` is NaN or infinite.
+    """
+    ok = np.isfinite(y)
+    if ok.all():
+        return [(0, len(y))] if len(y) else []
+    edges = np.diff(ok.astype(np.int8), prepend=0, append=0)
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+
 def peak_decimate(x: np.ndarray, y: np.ndarray, px: float) -> tuple[np.ndarray, np.ndarray]:
     """The lowest and highest point of each pixel column, for drawing a long curve.
 

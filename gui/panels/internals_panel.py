@@ -21,9 +21,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QButtonGroup, QToolButton, QWidget
 
 from gui import theme
-from gui.graphics import ThickPlotDataItem, speed_up_plot, use_decade_ticks
+from gui.graphics import speed_up_plot, use_decade_ticks
 from gui.panels.card import Card
-from gui.plotting import nice_ceil, snapped_range
+from gui.plotting import finite_spans, nice_ceil, peak_decimate, snapped_range
+from gui.stroke_layer import Stroke, StrokeLayer, cosmetic, offsets_for
 
 CAPACITY = 2048
 SERIES = (
@@ -96,8 +97,10 @@ class InternalsPanel(Card):
         self.plot.hideButtons()
         speed_up_plot(self.plot)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.setDownsampling(auto=True, mode="peak")
-        self.plot.setClipToView(True)
+        # All runs' curves in one item (see gui.stroke_layer).
+        self.layer = StrokeLayer()
+        self.layer.setZValue(10)
+        self.plot.addItem(self.layer)
         self.plot.getAxis("left").setLogMode(True)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         use_decade_ticks(self.plot.getAxis("left"))
@@ -107,7 +110,7 @@ class InternalsPanel(Card):
         self.add_footer()
         self.footer.setWordWrap(True)
         self.footer.setText(ARROW_LEGEND)
-        self._curves: list[ThickPlotDataItem] = []
+        self._pens: list[tuple] = []
         self._styles: list[theme.RunStyle] = []
         self.buffer = SeriesBuffer(0)
         self._y = np.zeros((0, CAPACITY))
@@ -123,15 +126,7 @@ class InternalsPanel(Card):
         self.redraw()
 
     def set_runs(self, styles: list[theme.RunStyle]) -> None:
-        for c in self._curves:
-            self.plot.removeItem(c)
         self._styles = list(styles)
-        self._curves = []
-        for st in styles:
-            c = ThickPlotDataItem([], [], thickness=self._scale.thickness)
-            c.setZValue(10 + st.index)
-            self.plot.addItem(c)
-            self._curves.append(c)
         self.clear()
         self._style()
 
@@ -142,9 +137,15 @@ class InternalsPanel(Card):
         self._range = None
 
     def _style(self) -> None:
-        for st, c in zip(self._styles, self._curves, strict=True):
-            c.setPen(st.pen(width=1.0, dash_scale=self._scale.thickness))
-            c.set_thickness(self._scale.thickness)
+        t = self._scale.thickness
+        self._pens = [
+            (cosmetic(st.pen(width=1.0, dash_scale=t)), offsets_for(t)) for st in self._styles
+        ]
+        self.redraw()
+
+    def curves(self) -> list[Stroke]:
+        """What the plot shows: one polyline per run and stretch of finite values."""
+        return list(self.layer.strokes)
 
     def record(self, snap) -> None:
         """Add one sample from a snapshot (cheap; call for every snapshot)."""
@@ -164,18 +165,23 @@ class InternalsPanel(Card):
     def redraw(self) -> None:
         buf = self.buffer
         m = buf.count
-        if m == 0 or not self._curves:
-            for c in self._curves:
-                c.setData([], [])
+        if m == 0 or not self._pens:
+            self.layer.set_content()
             return
         x = buf.steps[:m]
         y = self._y[:, :m]
         with np.errstate(all="ignore"):
             # Exact zeros cannot sit on a log axis; they show at 1e-30.
             np.log10(np.maximum(buf.values[self.series, :, :m], 1e-30), out=y)
-        for i, c in enumerate(self._curves):
-            # connect="finite" leaves gaps where a run was frozen.
-            c.setData(x, y[i], connect="finite")
+        # Columns two pixels wide, as for the loss curves.
+        px = 2.0 * self.plot.getViewBox().viewPixelSize()[0]
+        strokes = []
+        for i, (pen, offsets) in enumerate(self._pens):
+            # A gap wherever a run was frozen (its values are NaN there).
+            for a, b in finite_spans(y[i]):
+                xd, yd = peak_decimate(x[a:b], y[i, a:b], px)
+                strokes.append(Stroke(xd, yd, pen, offsets))
+        self.layer.set_content(strokes)
         # Snapped ranges: the axes and grid are re-laid a few times, not every frame.
         fin = y[np.isfinite(y)]
         if fin.size:

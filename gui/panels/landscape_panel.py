@@ -14,13 +14,13 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 from superqt.utils import qdebounced, qthrottled
 
 from engine.landscapes import Landscape
 from gui import theme
-from gui.graphics import ThickCurveItem, speed_up_plot, use_decade_ticks
+from gui.graphics import speed_up_plot, use_decade_ticks
 from gui.panels.card import Card
 from gui.plotting import arrow_segments, contour_segments, format_value, simplify_polyline
 from gui.stroke_layer import Marker, Stroke, StrokeLayer, cosmetic, offsets_for, symbol_path
@@ -169,21 +169,22 @@ class LandscapePanel(Card):
         self.start_marker.sigPositionChangeFinished.connect(self._on_start_drag_finished)
         self.plot_item.addItem(self.start_marker)
 
-        # Internals overlay: one pairs-curve per arrow kind, plus per-run update arrows.
-        self.arrows: dict[str, pg.PlotCurveItem] = {}
+        # Internals overlay: every arrow of every kind in one layer (5-point polylines:
+        # shaft, one head stroke, back to the tip, the other head stroke).
+        self.arrow_layer = StrokeLayer()
+        self.arrow_layer.setZValue(35)
+        self.arrow_layer.setVisible(False)
+        self.plot_item.addItem(self.arrow_layer)
+        self._arrow_pens: dict[str, QPen] = {}
         for kind, (colour, dash) in {
             "grad": (theme.INK, None),
             "momentum": ("#57606a", [3.0, 2.0]),
         }.items():
-            item = ThickCurveItem(connect="pairs", antialias=True, thickness=2)
             pen = pg.mkPen(colour, width=1.0, cosmetic=True)
             if dash:
                 pen.setDashPattern(dash)
-            item.setPen(pen)
-            item.setZValue(35)
-            item.setVisible(False)
-            self.plot_item.addItem(item)
-            self.arrows[kind] = item
+            self._arrow_pens[kind] = pen
+        self._arrows: dict[str, list[Stroke]] = {kind: [] for kind in ARROW_KINDS}
 
         self.inspect_marker = pg.ScatterPlotItem(
             size=14,
@@ -331,18 +332,14 @@ class LandscapePanel(Card):
         self._styles = list(styles)
         self._runs = []
         for st in styles:
-            update = ThickCurveItem(connect="pairs", antialias=True)
-            update.setVisible(self._internals)
             label = pg.TextItem("", color=theme.ERROR, anchor=(0, 1))
             label.setVisible(False)
-            update.setZValue(36)
             label.setZValue(21)
-            items = [update, label]
+            items = [label]
             for it in items:
                 self.plot_item.addItem(it)
             self._runs.append(
                 {
-                    "update": update,
                     "label": label,
                     "items": items,
                     "style": st,
@@ -377,8 +374,8 @@ class LandscapePanel(Card):
             run["head_path"] = symbol_path(st.symbol, s.marker * 1.3)
             run["head_pen"] = cosmetic(st.symbol_pen(1.5))
             run["head_brush"] = pg.mkBrush(st.qcolor())
-            run["update"].setPen(st.pen(width=1.0, dashed=False))
-            run["update"].set_thickness(s.thickness + 1)
+            run["update_pen"] = cosmetic(st.pen(width=1.0, dashed=False))
+            run["update_offsets"] = offsets_for(s.thickness + 1)
             run["label"].setFont(theme.font(s.axis_pt, bold=True))
             run["status"] = None
         if self._last_snapshot is not None:
@@ -489,13 +486,16 @@ class LandscapePanel(Card):
     # ------------------------------------------------------------------ internals
     def set_internals_visible(self, on: bool) -> None:
         self._internals = bool(on)
-        for item in self.arrows.values():
-            item.setVisible(self._internals)
-        for run in self._runs:
-            run["update"].setVisible(self._internals)
+        self.arrow_layer.setVisible(self._internals)
         self._update_footer("")
         if self._internals and self._last_snapshot is not None:
             self._draw_internals(self._last_snapshot)
+
+    def arrows(self, kind: str) -> list[Stroke]:
+        """The arrows of ``kind`` ("grad", "update" or "momentum") drawn last, one per run
+        that has one: 5-point polylines from the head to the tip, then the two head strokes.
+        """
+        return list(self._arrows[kind])
 
     def _draw_internals(self, snap) -> None:
         pos = np.asarray(snap.positions)
@@ -510,6 +510,7 @@ class LandscapePanel(Card):
             "momentum": -mom,
         }
         active = np.array([s == "running" for s in snap.status])
+        thick = offsets_for(2)
         for kind, vec in vectors.items():
             vec = np.where(active[:, None], vec, np.nan)
             with np.errstate(all="ignore"):
@@ -522,18 +523,22 @@ class LandscapePanel(Card):
             with np.errstate(all="ignore"):
                 rel = np.where(ok, np.maximum((norms / top) ** 0.25, 0.2), np.nan)
                 scaled = vec * (target * rel / norms)[:, None]
-            if kind == "update":
-                for i, run in enumerate(self._runs):
-                    seg = arrow_segments(pos[i : i + 1], scaled[i : i + 1], (px, py), head_px)
-                    run["update"].setData(seg[:, 0], seg[:, 1]) if len(seg) else run[
-                        "update"
-                    ].setData([], [])
-            else:
-                seg = arrow_segments(pos, scaled, (px, py), head_px)
-                if len(seg):
-                    self.arrows[kind].setData(seg[:, 0], seg[:, 1])
+            strokes = []
+            for i, run in enumerate(self._runs):
+                seg = arrow_segments(pos[i : i + 1], scaled[i : i + 1], (px, py), head_px)
+                if not len(seg):
+                    continue
+                line = seg[[0, 1, 3, 4, 5]]  # head, tip, one barb, tip, the other barb
+                if kind == "update":
+                    pen, offsets = run["update_pen"], run["update_offsets"]
                 else:
-                    self.arrows[kind].setData([], [])
+                    pen, offsets = self._arrow_pens[kind], thick
+                strokes.append(Stroke(line[:, 0], line[:, 1], pen, offsets))
+            self._arrows[kind] = strokes
+        # Update arrows (run colours) on top of the gradient and momentum ones.
+        self.arrow_layer.set_content(
+            self._arrows["grad"] + self._arrows["momentum"] + self._arrows["update"]
+        )
 
     # ------------------------------------------------------------------ interaction
     def set_start_marker(self, xy: tuple[float, float]) -> None:

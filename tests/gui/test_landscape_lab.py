@@ -267,19 +267,25 @@ def test_internals_overlay_draws_arrows_and_series(make_window, qtbot):
     assert lab.internals.isVisible()
     lab.bridge.step_once(20)
     snap = wait_for_snapshot(qtbot, lab, lambda s: s.step == 20)
-    grad = lab.surface.arrows["grad"]
-    x, y = grad.getData()
-    assert len(x) == 6 * 4  # three strokes per arrow, one arrow per running run
-    # The shaft of run 1's arrow points along -grad f at its head.
+    grad = lab.surface.arrows("grad")
+    assert len(grad) == 4  # one arrow per running run
+    x, y = grad[0].x, grad[0].y
+    # Run 1's arrow starts at its head and its shaft points along -grad f there.
+    assert (x[0], y[0]) == tuple(snap.positions[0])
     g = -np.asarray(snap.grads[0])
     shaft = np.array([x[1] - x[0], y[1] - y[0]])
     cos = shaft @ g / (np.linalg.norm(shaft) * np.linalg.norm(g))
     assert cos == pytest.approx(1.0, abs=1e-9)
+    # Both barbs leave the tip backwards (152 degrees from the shaft) and end equally far.
+    for barb in ((x[2], y[2]), (x[4], y[4])):
+        assert (x[3], y[3]) == (x[1], y[1])
+        b = np.array([barb[0] - x[1], barb[1] - y[1]])
+        assert b @ shaft < 0
+    assert len(lab.surface.arrows("update")) == 4
     assert lab.internals.buffer.count >= 1
     # Momentum has a velocity, Adam a first moment: both get a momentum arrow; plain SGD
     # and RMSprop (momentum 0) have none.
-    mx, _ = lab.surface.arrows["momentum"].getData()
-    assert len(mx) == 6 * 2
+    assert len(lab.surface.arrows("momentum")) == 2
     lab.act_internals.trigger()
     assert not lab.internals.isVisible()
 

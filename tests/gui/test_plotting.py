@@ -10,6 +10,7 @@ import pytest
 from gui.plotting import (
     arrow_segments,
     contour_segments,
+    finite_spans,
     format_value,
     nice_ceil,
     peak_decimate,
@@ -107,6 +108,15 @@ def test_peak_decimation_leaves_sparse_curves_alone():
     assert xd is x and yd is y
     xd2, yd2 = peak_decimate(x[:2], y[:2], 100.0)
     assert list(xd2) == [0.0, 1.0] and list(yd2) == list(y[:2])
+
+
+def test_finite_spans_split_at_every_non_finite_value():
+    nan, inf = np.nan, np.inf
+    assert finite_spans(np.array([1.0, 2.0, 3.0])) == [(0, 3)]
+    assert finite_spans(np.array([])) == []
+    assert finite_spans(np.array([nan, nan])) == []
+    y = np.array([nan, 1.0, 2.0, inf, 3.0, nan, nan, 4.0])
+    assert finite_spans(y) == [(1, 3), (4, 5), (7, 8)]
 
 
 def test_nice_ceil_and_snapped_ranges():

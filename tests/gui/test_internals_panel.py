@@ -1,0 +1,64 @@
+"""The optimizer-internals plot: recorded series, their log values and gaps."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from gui import theme
+from gui.panels.internals_panel import SeriesBuffer
+
+
+def _snap(step, updates, status, eff=None):
+    n = len(updates)
+    return SimpleNamespace(
+        n_runs=n,
+        step=step,
+        updates=np.asarray(updates, float),
+        effective_lr=np.full((n, 2), np.nan) if eff is None else np.asarray(eff, float),
+        lrs=np.full(n, 0.1),
+        status=tuple(status),
+    )
+
+
+def test_series_buffer_halves_when_full_and_keeps_every_other_sample():
+    buf = SeriesBuffer(1, capacity=8, series=1)
+    for step in range(1, 21):
+        buf.add(step, np.array([[float(step)]]))
+    # 8 filled, halved to 4 (stride 2), then every other step offered is kept.
+    assert buf.stride == 4
+    assert list(buf.steps[: buf.count]) == list(buf.values[0, 0, : buf.count])
+    assert np.all(np.diff(buf.steps[: buf.count]) > 0)
+    buf.add(3, np.array([[99.0]]))  # older than the last step: ignored
+    assert 99.0 not in buf.values
+
+
+def test_frozen_run_leaves_a_gap_and_values_are_log_step_sizes(app, qtbot):
+    from gui.panels.internals_panel import InternalsPanel
+
+    panel = InternalsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(500, 300)
+    panel.show()
+    panel.set_runs([theme.run_style(0), theme.run_style(1)])
+    for step in range(1, 11):
+        status = ("running", "running" if step <= 5 else "converged")
+        panel.record(_snap(step, [[3.0 * step, 4.0 * step], [0.5, 0.0]], status))
+    panel.redraw()
+    curves = panel.curves()
+    assert len(curves) == 2
+    first, second = curves
+    # Run 1: |Δθ| = 5 * step, on a log axis.
+    np.testing.assert_allclose(first.x, np.arange(1, 11))
+    np.testing.assert_allclose(first.y, np.log10(5.0 * np.arange(1, 11)), rtol=1e-12)
+    # Run 2 stopped after step 5: its curve ends there instead of dropping to a NaN.
+    np.testing.assert_allclose(second.x, np.arange(1, 6))
+    np.testing.assert_allclose(second.y, np.log10(0.5), rtol=1e-12)
+    # The effective learning rate series is the mean over the two coordinates.
+    panel.set_runs([theme.run_style(0)])
+    panel.record(_snap(1, [[1.0, 0.0]], ("running",), eff=[[0.01, 0.03]]))
+    panel.record(_snap(2, [[1.0, 0.0]], ("running",), eff=[[0.02, 0.06]]))
+    panel.show_series(1)
+    (curve,) = panel.curves()
+    np.testing.assert_allclose(curve.y, np.log10([0.02, 0.04]), rtol=1e-12)
