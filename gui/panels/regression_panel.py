@@ -9,11 +9,12 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from gui import theme
 from gui.graphics import speed_up_plot
 from gui.panels.card import Card
+from gui.stroke_layer import Stroke, StrokeLayer, cosmetic, offsets_for
 
 
 class RegressionPanel(Card):
@@ -40,13 +41,19 @@ class RegressionPanel(Card):
         )
         self.add_body(self.plot_widget)
         self.points = pg.ScatterPlotItem(size=6, brush=pg.mkBrush(90, 100, 115, 140), pen=None)
+        # The data are fixed per landscape: blit them, don't repaint 100 symbols per frame.
+        self.points.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot_item.addItem(self.points)
         self.true_line = pg.PlotCurveItem()
         self.lsq_line = pg.PlotCurveItem()
         for it in (self.true_line, self.lsq_line):
             it.setZValue(5)
             self.plot_item.addItem(it)
-        self._lines: list[pg.PlotCurveItem] = []
+        # Every run's current line in one item (see gui.stroke_layer).
+        self.layer = StrokeLayer()
+        self.layer.setZValue(10)
+        self.plot_item.addItem(self.layer)
+        self._pens: list[tuple] = []
         self._styles: list[theme.RunStyle] = []
         self._xr = np.array([-1.0, 1.0])
         self.apply_scale(theme.NORMAL)
@@ -68,24 +75,24 @@ class RegressionPanel(Card):
         self._rebuild_legend()
 
     def set_runs(self, styles: list[theme.RunStyle], labels: list[str]) -> None:
-        for it in self._lines:
-            self.plot_item.removeItem(it)
         self._styles = list(styles)
         self._labels = list(labels)
-        self._lines = []
-        for st in styles:
-            it = pg.PlotCurveItem()
-            it.setZValue(10 + st.index)
-            self.plot_item.addItem(it)
-            self._lines.append(it)
+        self.layer.set_content()
         self._style()
+
+    def lines(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The drawn lines as (x, y) end points, in run order (runs with no finite
+        position have none)."""
+        return [(s.x, s.y) for s in self.layer.strokes]
 
     def _style(self) -> None:
         s = self._scale
         self.true_line.setPen(pg.mkPen(theme.INK, width=s.thickness, style=Qt.PenStyle.DashLine))
         self.lsq_line.setPen(pg.mkPen("#8c959f", width=s.thickness, style=Qt.PenStyle.DotLine))
-        for st, it in zip(self._styles, self._lines, strict=True):
-            it.setPen(st.pen(width=s.thickness))
+        self._pens = [
+            (cosmetic(st.pen(width=1.0, dash_scale=s.thickness)), offsets_for(s.thickness))
+            for st in self._styles
+        ]
         self._rebuild_legend()
 
     def _rebuild_legend(self) -> None:
@@ -100,15 +107,19 @@ class RegressionPanel(Card):
         )
 
     def update_snapshot(self, snap) -> None:
-        if len(self._lines) != snap.n_runs:
+        if len(self._styles) != snap.n_runs:
             return
         xr = self._xr
+        # A fresh array each frame: the layer keeps the rows it was given until the next.
         with np.errstate(all="ignore"):
             ys = snap.positions[:, 0:1] * xr[None, :] + snap.positions[:, 1:2]
-        # A diverging run's line may be astronomically steep; clamp so Qt can draw it.
-        np.clip(np.nan_to_num(ys, nan=0.0), -1e6, 1e6, out=ys)
-        for i, it in enumerate(self._lines):
-            it.setData(xr, ys[i], skipFiniteCheck=True)
+        # A diverging run's line may be astronomically steep; the layer clamps it to the
+        # screen, and a NaN line (no position) is left out.
+        self.layer.set_content(
+            Stroke(xr, ys[i], pen, offsets)
+            for i, (pen, offsets) in enumerate(self._pens)
+            if np.isfinite(ys[i]).all()
+        )
 
     def apply_scale(self, scale: theme.Scale) -> None:
         self._scale = scale

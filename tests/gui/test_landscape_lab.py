@@ -250,8 +250,9 @@ def test_regression_view_shows_data_and_each_runs_line(make_window, qtbot):
     np.testing.assert_allclose(ty, ls.true_point.x * tx + ls.true_point.y, rtol=1e-12)
     lab.bridge.step_once(25)
     snap = wait_for_snapshot(qtbot, lab, lambda s: s.step == 25)
-    for i, line in enumerate(lab.regression._lines):
-        lx, ly = line.getData()
+    lines = lab.regression.lines()
+    assert len(lines) == snap.n_runs
+    for i, (lx, ly) in enumerate(lines):
         w, b = snap.positions[i]
         np.testing.assert_allclose(ly, w * lx + b, rtol=1e-12, atol=1e-12)
     # Batch size is offered on this landscape only.
