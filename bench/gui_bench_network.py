@@ -1,7 +1,8 @@
 """GUI benchmark: the network lab at full speed with four 10-layer columns, offscreen.
 
 For each window size it prints display frames per second (display ticks that drew something
-new: while running a tick draws one column's picture, the shared curves or the headers),
+new: while running a tick draws one part of one column's picture, the shared loss curves
+when a column brought a new point, or the headers with new numbers),
 column pictures redrawn per second (histograms, variances, units, decision regions of one
 column), worker snapshots taken per second, training steps per second, the lag of a 5 ms
 timer (how late the event loop serves it: p50 and p99) and the process memory (RSS) at
@@ -25,11 +26,13 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import engine  # noqa: F401  (pins BLAS to one thread: must load before numpy)
+
+# isort: split
 import numpy as np
 import psutil
 from PySide6.QtCore import Qt, QTimer
 
-import engine  # noqa: F401  (pins BLAS threads first)
 from gui.app import make_app
 from gui.controls.net_presets import init_lesson
 from gui.main_window import MainWindow

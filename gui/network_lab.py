@@ -10,15 +10,20 @@ Threads and pacing
 ------------------
 :class:`NetEngine` wraps the columns for :class:`~gui.worker.EngineBridge`. The parts of a
 snapshot cost very different amounts (measured on the default four 10-layer columns: losses
-~1 ms per column, layer statistics ~4 ms, decision grid ~5 ms), so while running it asks,
-one column at a time, for losses up to 20 times a second, layer statistics up to 12 times
-and the decision grid twice, each within its share of the worker's time (:data:`PACING`),
-so training keeps most of it and no call runs long. Paused, every snapshot is complete.
+~1 ms per column, layer statistics ~4 ms, decision grid ~5 ms), so while running it serves,
+one column at a time, whichever part is most overdue: losses are due more often than the
+display asks (so each display tick can have a new loss point), layer statistics up to 12
+rounds a second and the decision grid two, each within its share of the worker's time
+(:data:`PACING`), so training keeps most of it and no call runs long. Paused, every
+snapshot is complete.
 
 The GUI takes the newest :class:`NetFrame` at display rate and books its losses; drawing
 is split into jobs (one part of one column's picture, the shared curves, the headers) and
 a tick does at most one of them while running, so no tick blocks the event loop for long
-however many columns there are.
+however many columns there are. Every plot item that changes per picture is painted by Qt
+alone or by one Python call per plot (:mod:`gui.panels.net_image_item`,
+:class:`~gui.stroke_layer.StrokeLayer`), so a job costs about a millisecond to set and one
+to paint.
 
 The lab's configuration (``task`` and ``columns``, frozen engine dataclasses) is the one
 source of truth on the GUI side; every change is validated here and sent to the worker as a
@@ -71,14 +76,20 @@ from gui.panels.net_curves_panel import NetCurvesPanel
 from gui.worker import EngineBridge
 
 FRAME_MS = 16
-CURVES_S = 0.1  # shared curves redrawn at most this often while running
+CURVES_S = 0.0  # shared curves: redrawn whenever they have new points (cheap)
 TEXTS_S = 0.15  # column headers likewise
 HISTORY_MAX = 400  # recorded pictures; thinned by half when full
+# While live the slider's handle sits at its end whatever the count, so its range follows
+# at this pace (each change repaints the slider and the widgets behind it); it is brought
+# up to date before any scrubbing.
+HISTORY_BAR_S = 0.5
 # While running, each part of a snapshot comes at most every `least` seconds and takes at
-# most `share` of the worker's time (measured), so training keeps about two thirds of it.
+# most `share` of the worker's time (measured), so training always keeps most of it.
 # (`least` is the shortest time for a round over every column, one column per turn.)
+# Losses are due faster than the display takes snapshots (one per tick), so a tick rarely
+# finds nothing new; the bridge builds one only when the previous one was taken.
 PACING = {
-    "frame": (1 / 20, 0.08),  # losses, accuracies, status
+    "frame": (1 / 32, 0.2),  # losses, accuracies, status
     "layers": (1 / 12, 0.15),  # per-layer statistics
     "boundary": (0.5, 0.07),  # decision grid
 }
@@ -306,6 +317,7 @@ class NetworkLab(BridgedLab):
         self._last_cols: list[ColumnSnapshot | None] = []
         self._status: tuple[str, ...] = ()
         self._history: list[NetFrame] = []
+        self._history_t = 0.0  # when the history bar last took the count
         self._view: NetFrame | None = None  # a recorded frame shown instead of live
         self._next_job = 0
         self._snapshots = 0
@@ -408,6 +420,7 @@ class NetworkLab(BridgedLab):
         self.row.setStretchFactor(0, 4)
         self.row.setStretchFactor(1, 1)
         self.history_bar = NetHistoryBar()
+        self.history_bar.slider.sliderPressed.connect(self._sync_history_bar)
         self.history_bar.scrubbed.connect(self._on_scrub)
         self.history_bar.live_requested.connect(self.go_live)
 
@@ -857,7 +870,15 @@ class NetworkLab(BridgedLab):
             # Thin out evenly, keeping the newest: old times stay reachable, coarser.
             self._history = self._history[-1::-2][::-1]
             if self._view is not None:
+                self.history_bar.set_count(len(self._history))
                 self.history_bar.set_index(self._history_index(self._view))
+        stale = time.perf_counter() - self._history_t >= HISTORY_BAR_S
+        if not self._running or self._view is not None or stale:
+            self._sync_history_bar()
+
+    def _sync_history_bar(self) -> None:
+        """Give the history bar the current number of recorded pictures."""
+        self._history_t = time.perf_counter()
         self.history_bar.set_count(len(self._history))
 
     def _history_index(self, frame: NetFrame) -> int:
@@ -880,6 +901,7 @@ class NetworkLab(BridgedLab):
     def _scrub_by(self, delta: int) -> None:
         if not self._history:
             return
+        self._sync_history_bar()
         if self._view is None:
             self.history_bar.set_live(False)
             self.history_bar.set_index(len(self._history) - 1)
@@ -910,6 +932,8 @@ class NetworkLab(BridgedLab):
             self.message.emit("info", "every column has diverged: press R to start again")
             running = False
         self._running = running
+        if not running:
+            self._sync_history_bar()
         self.bridge.submit(lambda eng: eng.set_live(running), key="live")
         self.bridge.set_running(running)
         self.running_changed.emit(running)
@@ -964,6 +988,8 @@ class NetworkLab(BridgedLab):
             # Paused, each frame is a deliberate step (or the step-0 picture): draw it all.
             if frame is not None:
                 self._frames += 1
+            if self.history_bar.slider.maximum() != max(len(self._history) - 1, 0):
+                self._sync_history_bar()
             self._curves_dirty = self._texts_dirty = False
             self.curves.redraw()
             if self._view is None:
@@ -976,9 +1002,9 @@ class NetworkLab(BridgedLab):
         """While running, at most one piece of drawing per tick, so no tick runs long.
 
         The pieces: one part of one column's picture (histograms and unit bars, the
-        variances, or the data plot), the shared curves (about 10 times a second) or the
-        headers (about 6 times a second), taken in turns. Drawing a whole column, or all of
-        them, in one tick would block the event loop for tens of milliseconds.
+        variances, or the data plot), the shared curves (whenever they have new points) or
+        the headers (about 6 times a second), taken in turns. Drawing a whole column, or
+        all of them, in one tick would block the event loop for tens of milliseconds.
 
         Unlike the landscape lab, this lab does not hold the worker while it draws: a unit
         of the worker's work (a lockstep step of every column plus, at times, one column's

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtGui import QColor, QPainterPath
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from engine.datasets import Dataset
 from gui import theme
+from gui.panels.net_image_item import RGBImageItem
 from gui.plotting import contour_segments
 
 # Class colours: blue and orange first (the pair most distinct for every colour vision),
@@ -75,13 +76,15 @@ class NetBoundaryView:
         plot.hideAxis("left")
         plot.hideAxis("bottom")
         self.kind = "classification"
-        self.image = pg.ImageItem(axisOrder="row-major")
+        # The image and the contour change with every picture: items Qt paints on its own,
+        # with no Python call per repaint (pyqtgraph's image and curve items make several).
+        self.image = RGBImageItem()
         self.image.setZValue(-10)
-        plot.addItem(self.image)
-        self.contour = pg.PlotCurveItem(connect="pairs")
+        plot.addItem(self.image, ignoreBounds=True)
+        self.contour = QGraphicsPathItem()
         self.contour.setPen(pg.mkPen(theme.INK, width=1.3, cosmetic=True))
         self.contour.setZValue(15)  # over the points: the boundary is the news
-        plot.addItem(self.contour)
+        plot.addItem(self.contour, ignoreBounds=True)
         self.train_pts = pg.ScatterPlotItem(pxMode=True)
         self.train_pts.setZValue(10)
         self.val_pts = pg.ScatterPlotItem(pxMode=True)
@@ -117,7 +120,7 @@ class NetBoundaryView:
         self.contour.setVisible(self.kind == "classification")
         self.curve.setVisible(self.kind == "regression")
         self.image.clear()
-        self.contour.setData([], [])
+        self.contour.setPath(QPainterPath())
         self.curve.setData([], [])
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.0)
         self.plot.getViewBox().setAspectLocked(self.kind == "classification")
@@ -184,15 +187,15 @@ class NetBoundaryView:
             return
         if boundary is None:
             return
-        self.image.setImage(region_image(boundary, self._rgb), autoLevels=False, levels=(0, 255))
         if boundary.shape[:2] != self._grid_shape:
             # Grid values sit at the pixel centres: the image reaches half a cell further.
-            # (setRect scales the current image, so it comes after setImage.)
             self._grid_shape = boundary.shape[:2]
             gy, gx = self._grid_shape
             x0, x1, y0, y1 = self._extent
             dx, dy = (x1 - x0) / max(gx - 1, 1), (y1 - y0) / max(gy - 1, 1)
-            self.image.setRect(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy)
+            self.image.set_rect(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy)
+        self.image.set_image(region_image(boundary, self._rgb))
+        path = QPainterPath()
         if boundary.shape[-1] == 2:
             gy, gx = boundary.shape[:2]
             x0, x1, y0, y1 = self._extent
@@ -200,6 +203,5 @@ class NetBoundaryView:
                 boundary[..., 1], np.array([0.5]), np.linspace(x0, x1, gx), np.linspace(y0, y1, gy)
             )
             if len(segs):
-                self.contour.setData(segs[:, 0], segs[:, 1])
-            else:
-                self.contour.setData([], [])
+                path = pg.arrayToQPath(segs[:, 0], segs[:, 1], connect="pairs")
+        self.contour.setPath(path)

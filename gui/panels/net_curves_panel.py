@@ -7,6 +7,9 @@ The loss axis is logarithmic (``log10`` taken here into the buffers, decade labe
 Points arrive one per new picture of a column and go into pre-allocated buffers; when a
 buffer is full every other point is dropped (the curve keeps its shape with half the
 resolution), so memory stays bounded however long the lab runs.
+
+Every line and end marker of a plot is one :class:`~gui.stroke_layer.StrokeLayer`: a redraw
+re-thins only the columns that got new points and repaints with one Python call per plot.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from gui import theme
-from gui.graphics import MarkerItem, ThickCurveItem, speed_up_plot, use_decade_ticks
+from gui.graphics import speed_up_plot, use_decade_ticks
 from gui.panels.card import Card
-from gui.panels.net_variance_view import sticky_range
+from gui.panels.net_variance_view import finite_runs, sticky_range
 from gui.plotting import nice_ceil
+from gui.stroke_layer import Marker, Stroke, StrokeLayer, cosmetic, offsets_for, symbol_path
 
 CAPACITY = 2048  # points per column and series
 LOSS_FLOOR = 1e-12
@@ -124,9 +128,19 @@ class NetCurvesPanel(Card):
             line.setVisible(False)
             line.setZValue(50)
             plot.addItem(line, ignoreBounds=True)
+        # Lines without antialiasing (long polylines, redrawn at display rate: a quarter
+        # cheaper, and as pyqtgraph's curves drew them); the end markers smooth, on top.
+        self.layers = (StrokeLayer(antialias=False), StrokeLayer(antialias=False))
+        self.ends = StrokeLayer()
+        for plot, layer in zip((self.loss_plot, self.acc_plot), self.layers, strict=True):
+            layer.setZValue(10)
+            plot.addItem(layer, ignoreBounds=True)
+        self.ends.setZValue(60)
+        self.loss_plot.addItem(self.ends, ignoreBounds=True)
         self._styles: list[theme.RunStyle] = []
-        self._items: list[list[ThickCurveItem]] = []  # per column: 4 series
-        self._ends: list[MarkerItem] = []
+        # per column and series: the thinned curve as drawn, (x, y) or None
+        self._thinned: list[list[tuple[np.ndarray, np.ndarray] | None]] = []
+        self._pens: list[tuple] = []  # per column: (train pen, offsets, val pen, marker)
         self._x = np.zeros((0, CAPACITY))
         self._y = np.zeros((0, N_SERIES, CAPACITY))
         self._n = np.zeros(0, dtype=int)
@@ -139,31 +153,12 @@ class NetCurvesPanel(Card):
     # ------------------------------------------------------------------ structure
     def set_columns(self, styles: list[theme.RunStyle]) -> None:
         """One set of curves per column (only when the columns change)."""
-        for items, end in zip(self._items, self._ends, strict=True):
-            for k, it in enumerate(items):
-                (self.loss_plot if k < 2 else self.acc_plot).removeItem(it)
-            self.loss_plot.removeItem(end)
-        self._items, self._ends = [], []
         n = len(styles)
         self._styles = list(styles)
         self._x = np.zeros((n, CAPACITY))
         self._y = np.zeros((n, N_SERIES, CAPACITY))
         self._n = np.zeros(n, dtype=int)
-        for st in styles:
-            items = []
-            for k in range(N_SERIES):
-                # Plain curve items (no PlotDataItem wrapper): at most CAPACITY points each,
-                # so neither downsampling nor clipping is needed.
-                item = ThickCurveItem(thickness=1)
-                item.setZValue(10 + st.index + (0 if k % 2 else 20))
-                (self.loss_plot if k < 2 else self.acc_plot).addItem(item)
-                items.append(item)
-            end = MarkerItem(st.symbol)
-            end.setZValue(60)
-            end.setVisible(False)
-            self.loss_plot.addItem(end)
-            self._items.append(items)
-            self._ends.append(end)
+        self._thinned = [[None] * N_SERIES for _ in range(n)]
         self._style_curves()
         self._xrange = self._yrange = None
         self._dirty = set(range(n))
@@ -185,21 +180,16 @@ class NetCurvesPanel(Card):
 
     def _style_curves(self) -> None:
         s = self._scale
-        for st, items, end in zip(self._styles, self._items, self._ends, strict=True):
-            for k, item in enumerate(items):
-                train = k % 2 == 0
-                if train:
-                    # Each extra pixel of thickness is one more stroke of a zig-zag path:
-                    # the scale's own thickness, no more (validation lines are 1 pixel).
-                    item.setPen(st.pen(width=1.0, dash_scale=s.thickness))
-                    item.set_thickness(s.thickness)
-                else:
-                    pen = st.pen(width=1.0, dash_scale=1.0)
-                    pen.setColor(st.tint(0.45))
-                    item.setPen(pen)
-                    item.set_thickness(1)
-            end.set_size(s.marker)
-            end.set_style(pg.mkBrush(st.qcolor()), st.symbol_pen(1.2))
+        self._pens = []
+        for st in self._styles:
+            # Training lines are the scale's thickness, drawn as 1-pixel strokes (dashes
+            # scaled to match); validation lines one pale pixel.
+            train = cosmetic(st.pen(width=1.0, dash_scale=s.thickness))
+            val = cosmetic(st.pen(width=1.0, dash_scale=1.0))
+            val.setColor(st.tint(0.45))
+            mark = (symbol_path(st.symbol, s.marker), st.symbol_pen(1.2), pg.mkBrush(st.qcolor()))
+            self._pens.append((train, offsets_for(s.thickness), val, mark))
+        self._compose()
 
     # ------------------------------------------------------------------ data
     def reset_column(self, i: int) -> None:
@@ -242,22 +232,46 @@ class NetCurvesPanel(Card):
         buckets = max(int(self.loss_plot.getViewBox().width()) // 2, 40)
         x0, x1 = self._xrange if self._xrange else (0.0, 1.0)
         for i in sorted(self._dirty):
-            if i >= len(self._items):
+            if i >= len(self._thinned):
                 continue
             n = int(self._n[i])
             x = self._x[i, :n]
-            for k, item in enumerate(self._items[i]):
+            for k in range(N_SERIES):
                 y = self._y[i, k, :n]
                 if n == 0 or (k >= 2 and self._regression) or np.isnan(y).all():
-                    item.setData(np.zeros(0), np.zeros(0))
+                    self._thinned[i][k] = None
                     continue
                 xd, yd = peak_decimate(x, y, x0, x1, buckets)
-                item.setData(xd, yd, connect="finite")
-            end = self._ends[i]
-            end.setVisible(n > 0)
-            if n:
-                end.setPos(float(x[n - 1]), float(self._y[i, 0, n - 1]))
+                # copies: the buffers change under the layer before the next redraw
+                self._thinned[i][k] = (np.array(xd), np.array(yd))
         self._dirty.clear()
+        self._compose()
+
+    def _compose(self) -> None:
+        """Hand every column's thinned curves and end markers to the two layers."""
+        loss, acc = [], []
+        for order in (1, 0):  # validation lines under every training line
+            for i, pens in enumerate(self._pens):
+                if i >= len(self._thinned):
+                    continue
+                train_pen, offsets, val_pen, _ = pens
+                pen, offs = (train_pen, offsets) if order == 0 else (val_pen, offsets_for(1))
+                for k in (order, order + 2):
+                    curve = self._thinned[i][k]
+                    if curve is None:
+                        continue
+                    out = loss if k < 2 else acc
+                    out.extend(Stroke(x, y, pen, offs) for x, y in finite_runs(*curve))
+        ends = []
+        for i, pens in enumerate(self._pens):
+            n = int(self._n[i]) if i < len(self._n) else 0
+            y = float(self._y[i, 0, n - 1]) if n else math.nan
+            if n and math.isfinite(y):
+                path, pen, brush = pens[3]
+                ends.append(Marker(float(self._x[i, n - 1]), y, path, pen, brush))
+        self.layers[0].set_content(loss)
+        self.layers[1].set_content(acc)
+        self.ends.set_content((), ends)
 
     def _follow(self) -> None:
         n = self._n
@@ -302,5 +316,4 @@ class NetCurvesPanel(Card):
         self._scale = scale
         for plot in (self.loss_plot, self.acc_plot):
             theme.style_plot(plot, scale)
-        if self._items:
-            self._style_curves()
+        self._style_curves()

@@ -12,7 +12,9 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsPathItem
 
 from engine.nn.activations import get_activation
 from gui import theme
@@ -23,8 +25,24 @@ def health_kind(activation: str) -> str:
     return get_activation(activation).health
 
 
+BAR_WIDTH = 0.7
+
+
+def bars_path(heights: np.ndarray, width: float = BAR_WIDTH) -> QPainterPath:
+    """Bars of ``heights`` at x = 1, 2, ... (``width`` wide, from 0 up), as one path."""
+    path = QPainterPath()
+    for k, h in enumerate(heights.tolist()):
+        if h > 0:
+            path.addRect(k + 1 - width / 2, 0.0, width, h)
+    return path
+
+
 class NetHealthView:
-    """Bars of the dead or saturated fraction of each hidden layer."""
+    """Bars of the dead or saturated fraction of each hidden layer.
+
+    The bars are one path item, painted by Qt without calling back into Python (a
+    BarGraphItem re-records a picture in Python on every change and paints from Python).
+    """
 
     def __init__(self, plot: pg.PlotItem) -> None:
         self.plot = plot
@@ -37,26 +55,27 @@ class NetHealthView:
         self.kind = ""
         self.n = 0
         self._heights = np.zeros(0)
-        self.bars = pg.BarGraphItem(x=[], height=[], width=0.7)
-        plot.addItem(self.bars)
+        self.bars = QGraphicsPathItem()
+        self.bars.setPen(QPen(Qt.PenStyle.NoPen))
+        plot.addItem(self.bars, ignoreBounds=True)
         self.na = pg.TextItem("", color=theme.MUTED, anchor=(0.5, 0.5))
         plot.addItem(self.na)
 
     def set_style(self, style: theme.RunStyle) -> None:
         # No outline: an empty layer shows nothing, not a stub that reads as a dash.
-        self.bars.setOpts(brush=pg.mkBrush(QColor(style.colour).darker(105)), pen=pg.mkPen(None))
+        self.bars.setBrush(pg.mkBrush(QColor(style.colour).darker(105)))
 
     def set_layers(self, n_hidden: int, activation: str) -> None:
         self.n = n_hidden
         self.kind = health_kind(activation)
         self._heights = np.zeros(n_hidden)
-        x = np.arange(1, n_hidden + 1, dtype=np.float64)
-        self.bars.setOpts(x=x, height=self._heights, width=0.7)
+        self.bars.setPath(QPainterPath())
         # Same x slots as the variance plot above it (which also has the output layer),
         # so its layer labels serve both plots and this one needs no axis of its own.
         self.plot.setXRange(0.5, n_hidden + 1.5, padding=0.0)
         self.plot.hideAxis("bottom")
         self.na.setText("" if self.kind else f"n/a for {activation}")
+        self.na.setVisible(not self.kind)
         self.na.setPos(0.5 + 0.5 * (n_hidden + 1), 0.5)
         self.bars.setVisible(bool(self.kind))
 
@@ -81,4 +100,4 @@ class NetHealthView:
         for k, layer in enumerate(layers[: self.n]):
             v = layer.dead_fraction if self.kind == "dead" else layer.saturated_fraction
             h[k] = v if math.isfinite(v) else 0.0
-        self.bars.setOpts(height=h)
+        self.bars.setPath(bars_path(h))

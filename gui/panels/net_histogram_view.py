@@ -23,10 +23,12 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPainterPath
+from PySide6.QtWidgets import QGraphicsPathItem
 
 from engine.nn.activations import activation_range
 from gui import theme
+from gui.panels.net_image_item import RGBImageItem, lookup
 
 # Half-width of the shared range for unbounded activations: a few standard deviations of a
 # unit-variance signal, the scale good initializers aim for.
@@ -64,7 +66,9 @@ def rebin(hist: np.ndarray, edges: np.ndarray, new_edges: np.ndarray) -> np.ndar
     ndarray, shape (m,)
         Same total mass as ``hist``; equal to ``hist`` when the edges are the same.
     """
-    h = np.nan_to_num(np.asarray(hist, dtype=np.float64), nan=0.0, posinf=0.0)
+    h = np.asarray(hist, dtype=np.float64)
+    if not np.isfinite(h).all():
+        h = np.nan_to_num(h, nan=0.0, posinf=0.0)
     if edges.shape == new_edges.shape and np.array_equal(edges, new_edges):
         return h.copy()  # exact (differences of a cumulative sum would round)
     cdf = np.concatenate(([0.0], np.cumsum(h)))
@@ -86,6 +90,36 @@ def layer_ticks(n: int, first: int = 1) -> list[tuple[int, str]]:
     return [(k, str(k)) for k in ticks]
 
 
+def stacked_path(scaled: np.ndarray, edges: np.ndarray) -> QPainterPath:
+    """Filled step outlines of each row of ``scaled`` (values in [0, 1]), one per layer.
+
+    Row ``k`` stands on the baseline ``k + 3/2`` of an inverted axis and rises by up to
+    0.92 of a row, so neighbouring layers never overlap.
+
+    Parameters
+    ----------
+    scaled : ndarray, shape (layers, bins)
+    edges : ndarray, shape (bins + 1,)
+    """
+    n, bins = scaled.shape
+    # per row: (e0, base), then (e_j, y_j), (e_j+1, y_j) for every bin, then (e_bins, base)
+    xs = np.empty((n, 2 * bins + 2))
+    xs[:, 0] = edges[0]
+    xs[:, 1:-1:2] = edges[:-1]
+    xs[:, 2:-1:2] = edges[1:]
+    xs[:, -1] = edges[-1]
+    base = np.arange(n, dtype=np.float64)[:, None] + 1.5
+    ys = np.empty_like(xs)
+    ys[:, 0:1] = base
+    ys[:, -1:] = base
+    top = base - 0.92 * scaled
+    ys[:, 1:-1:2] = top
+    ys[:, 2:-1:2] = top
+    connect = np.ones(xs.shape, dtype=np.int32)
+    connect[:, -1] = 0  # each row its own subpath (closed along its baseline when filled)
+    return pg.arrayToQPath(xs.ravel(), ys.ravel(), connect=connect.ravel())
+
+
 class NetHistogramView:
     """The histogram plot of one column: a heat strip and a stacked view of the same data.
 
@@ -102,10 +136,15 @@ class NetHistogramView:
         self.edges = np.linspace(-1.0, 1.0, BINS + 1)
         self.matrix = np.zeros((0, BINS))
         self._style: theme.RunStyle | None = None
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self._lut = np.zeros((256, 3), dtype=np.uint8)
+        self.image = RGBImageItem()
         self.image.setZValue(-10)
-        plot.addItem(self.image)
-        self._curves: list[pg.PlotCurveItem] = []
+        plot.addItem(self.image, ignoreBounds=True)
+        # Every layer's filled histogram is one subpath of one path item, painted by Qt
+        # alone (a filled curve item per layer costs Python calls on every repaint).
+        self.stacked = QGraphicsPathItem()
+        self.stacked.setVisible(False)
+        plot.addItem(self.stacked, ignoreBounds=True)
         plot.invertY(True)
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
@@ -124,12 +163,12 @@ class NetHistogramView:
         # Darken the peak a little so yellow and sky blue still read as "a lot".
         dark = (full * 0.8).round()
         cmap = pg.ColorMap(stops, np.stack([white, mid, dark]).astype(np.ubyte))
-        self.image.setLookupTable(cmap.getLookupTable(nPts=256))
+        self._lut = np.asarray(cmap.getLookupTable(nPts=256))[:, :3].astype(np.uint8)
         pen = pg.mkPen(QColor(style.colour).darker(130), width=1, cosmetic=True)
         brush = pg.mkBrush(style.qcolor(140))
-        for c in self._curves:
-            c.setPen(pen)
-            c.setBrush(brush)
+        self.stacked.setPen(pen)
+        self.stacked.setBrush(brush)
+        self._draw()
 
     def set_layers(self, n_layers: int, value_range: tuple[float, float]) -> None:
         """Prepare for ``n_layers`` hidden layers binned on ``value_range`` (no frame loop)."""
@@ -137,21 +176,11 @@ class NetHistogramView:
         self.edges = np.linspace(lo, hi, BINS + 1)
         self.n_layers = n_layers
         self.matrix = np.zeros((n_layers, BINS))
-        for c in self._curves:
-            self.plot.removeItem(c)
-        self._curves = []
-        for k in range(n_layers):
-            curve = pg.PlotCurveItem(
-                x=self.edges, y=np.full(BINS, k + 1.5), stepMode="center", fillLevel=k + 1.5
-            )
-            curve.setVisible(self.mode == "stacked")
-            self.plot.addItem(curve)
-            self._curves.append(curve)
+        self.image.set_rect(lo, 0.5, hi - lo, max(n_layers, 1))
         if self._style is not None:
             self.set_style(self._style)
-        # ImageItem.setRect scales the current image: give it the right shape first.
-        self.image.setImage(np.zeros((max(n_layers, 1), BINS)), levels=(0.0, 1.0), autoLevels=False)
-        self.image.setRect(lo, 0.5, hi - lo, max(n_layers, 1))
+        else:
+            self._draw()
         self.plot.setXRange(lo, hi, padding=0.0)
         self.plot.setYRange(0.5, n_layers + 0.5, padding=0.0)
         self.plot.getAxis("left").setTicks([layer_ticks(n_layers), []])
@@ -161,8 +190,7 @@ class NetHistogramView:
             raise ValueError(f"histogram mode must be strip or stacked; got {mode!r}")
         self.mode = mode
         self.image.setVisible(mode == "strip")
-        for c in self._curves:
-            c.setVisible(mode == "stacked")
+        self.stacked.setVisible(mode == "stacked")
         self._draw()
 
     def show(self, layers) -> None:
@@ -176,14 +204,12 @@ class NetHistogramView:
     def _draw(self) -> None:
         m = self.matrix
         if m.shape[0] == 0:
+            self.image.clear()
+            self.stacked.setPath(QPainterPath())
             return
         peak = m.max(axis=1, keepdims=True)
         scaled = np.divide(m, peak, out=np.zeros_like(m), where=peak > 0)
         if self.mode == "strip":
-            self.image.setImage(scaled, levels=(0.0, 1.0), autoLevels=False)
+            self.image.set_image(lookup(scaled, self._lut))
         else:
-            edges = self.edges
-            for k, curve in enumerate(self._curves):
-                # Row k's baseline is k + 1/2 on the inverted axis; the bars grow upwards.
-                y = (k + 1.5) - 0.92 * scaled[k]
-                curve.setData(edges, y)
+            self.stacked.setPath(stacked_path(scaled, self.edges))

@@ -9,26 +9,28 @@ Three series over the layers (hidden layers, then the output):
   (the column's colour, dotted, ▲): a slope towards the input means vanishing gradients,
   the other way exploding ones.
 
-Values are drawn as ``log10`` in pre-allocated buffers; zeros and infinities are clamped to
-``1e-300`` and ``1e300`` so the plot never warns and a collapsed layer stays visible at the
-bottom of the axis.
+Values are drawn as ``log10``; zeros and infinities are clamped to ``1e-300`` and ``1e300``
+so the plot never warns and a collapsed layer stays visible at the bottom of the axis; NaN
+(no theory for this initializer) leaves a gap.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QBrush, QColor, QPen
 
 from gui import theme
-from gui.graphics import MarkerItem, use_decade_ticks
+from gui.graphics import use_decade_ticks
 from gui.panels.net_histogram_view import layer_ticks
 from gui.plotting import snapped_range
+from gui.stroke_layer import Marker, Stroke, StrokeLayer, cosmetic, offsets_for, symbol_path
 
 FLOOR, CEIL = -300.0, 300.0
+SYMBOLS = {"theory": "o", "act": "o", "grad": "t"}
 
 
 def log_clamped(values: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -47,9 +49,11 @@ def sticky_range(
 ) -> tuple[float, float]:
     """An axis range for data in [lo, hi] that changes as rarely as possible.
 
-    It grows (to :func:`~gui.plotting.snapped_range`) only when the data leave it and
-    shrinks only when they fill less than a quarter of it: every change of range repaints
-    the axis and its grid, the most expensive thing in a small plot.
+    It grows (to :func:`~gui.plotting.snapped_range`) only when the data leave it, then
+    with a margin on the side they left by (a decade on a log axis, a quarter of the span on
+    a linear one) since data that left once tend to go on; it shrinks only when they fill
+    less than a quarter of it. Every change of range re-lays the axis and its grid, the
+    most expensive repaint of a small plot (several milliseconds).
     """
     if current is not None:
         a, b = current
@@ -57,16 +61,47 @@ def sticky_range(
         if inside and (hi - lo) >= 0.25 * (b - a):
             return current
         if not inside:
+            margin = 1.0 if log else 0.25 * max(hi - lo, b - a)
             # Grow over what was shown too, so the range does not swing back and forth.
-            lo, hi = min(lo, a), max(hi, b)
+            lo, hi = min(lo - margin if lo < a else lo, a), max(hi + margin if hi > b else hi, b)
     return snapped_range(lo, hi, log)
+
+
+MINOR_TICK_PX = 36  # below this many pixels per decade, only whole decades get ticks
+
+
+def sparse_decade_ticks(axis: pg.AxisItem) -> None:
+    """Decade labels (:func:`~gui.graphics.use_decade_ticks`) with the 2..9 minor ticks and
+    their grid lines left out where decades are too close to tell them apart: a short plot
+    over many decades would otherwise draw and re-lay dozens of them."""
+    use_decade_ticks(axis)
+    decades = axis.logTickValues
+
+    def tick_values(min_val: float, max_val: float, size: float, std_ticks):
+        levels = decades(min_val, max_val, size, std_ticks)
+        if size < MINOR_TICK_PX * max(max_val - min_val, 1e-12):
+            levels = [levels[0], (None, [])]
+        return levels
+
+    axis.logTickValues = tick_values
+
+
+def finite_runs(x: np.ndarray, y: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The stretches of a polyline between NaN values of ``y`` (gaps, not zero)."""
+    ok = ~np.isnan(y)
+    if ok.all():
+        return [(x, y)]
+    cuts = np.flatnonzero(np.diff(ok.astype(np.int8)))
+    bounds = np.concatenate(([0], cuts + 1, [len(y)]))
+    return [(x[a:b], y[a:b]) for a, b in itertools.pairwise(bounds.tolist()) if ok[a]]
 
 
 class NetVarianceView:
     """The variance plot of one column.
 
-    Lines are plain curves and points are :class:`~gui.graphics.MarkerItem` s moved with
-    ``setPos``: a ScatterPlotItem rebuilt per picture cost several times more.
+    The three lines and every marker are one :class:`~gui.stroke_layer.StrokeLayer`: a
+    picture costs one ``set_content`` and the repaint one Python ``paint`` call, where a
+    curve item per series and a marker item per point cost dozens.
     """
 
     SERIES = ("theory", "grad", "act")
@@ -77,7 +112,7 @@ class NetVarianceView:
         plot.hideButtons()
         plot.setMenuEnabled(False)
         plot.getAxis("left").setLogMode(True)
-        use_decade_ticks(plot.getAxis("left"))
+        sparse_decade_ticks(plot.getAxis("left"))
         # A short plot: decade labels sit near the ends; draw them rather than drop them.
         plot.getAxis("left").setStyle(hideOverlappingLabels=False)
         plot.showGrid(x=False, y=True, alpha=0.2)
@@ -85,14 +120,12 @@ class NetVarianceView:
         self._range: tuple[float, float] | None = None
         self._x = np.zeros(0)
         self._y = {k: np.zeros(0) for k in self.SERIES}
-        self._buf = np.zeros(0)
-        self.lines = {k: pg.PlotCurveItem(connect="finite") for k in self.SERIES}
-        self.markers: dict[str, list[MarkerItem]] = {k: [] for k in self.SERIES}
-        for z, k in enumerate(self.SERIES):
-            self.lines[k].setZValue(z)
-            plot.addItem(self.lines[k])
+        self.layer = StrokeLayer(antialias=True)
+        plot.addItem(self.layer, ignoreBounds=True)
         self._scale = theme.NORMAL
         self._colour = QColor(theme.INK)
+        self._pens: dict[str, tuple[QPen, tuple]] = {}
+        self._marks: dict[str, tuple] = {}
         self.set_scale(theme.NORMAL, None)
 
     def set_scale(self, scale: theme.Scale, style: theme.RunStyle | None) -> None:
@@ -102,44 +135,41 @@ class NetVarianceView:
             self._colour = QColor(style.colour)
         colour = self._colour
         w = 1.5 * scale.factor
-        grey = QColor(theme.MUTED)
-        self.lines["theory"].setPen(pg.mkPen(grey, width=w, style=Qt.PenStyle.DashLine))
-        self.lines["act"].setPen(pg.mkPen(colour, width=w + 0.5))
-        self.lines["grad"].setPen(pg.mkPen(colour, width=w, style=Qt.PenStyle.DotLine))
-        for k in self.SERIES:
-            for m in self.markers[k]:
-                self._style_marker(k, m)
 
-    def _style_marker(self, kind: str, m: MarkerItem) -> None:
-        size = 6.0 * self._scale.factor
-        if kind == "theory":
-            m.set_size(size)
-            m.set_style(pg.mkBrush("#ffffff"), pg.mkPen(theme.MUTED, width=1.2))
-        elif kind == "act":
-            m.set_size(size + 1)
-            m.set_style(pg.mkBrush(self._colour), pg.mkPen(theme.INK, width=0.8))
-        else:
-            m.set_size(size + 1)
-            m.set_style(pg.mkBrush(self._colour.lighter(130)), pg.mkPen(theme.INK, width=0.8))
+        def line(c: QColor, width: float, dashes: list[float] | None) -> tuple[QPen, tuple]:
+            pen = cosmetic(QPen(c))
+            if dashes:
+                # Qt counts dashes in pen widths: scale them as a pen of ``width`` would.
+                pen.setDashPattern([d * width for d in dashes])
+            return pen, offsets_for(width)
+
+        self._pens = {
+            "theory": line(QColor(theme.MUTED), w, [4.0, 2.0]),
+            "act": line(colour, w + 0.5, None),
+            "grad": line(colour, w, [1.0, 2.0]),
+        }
+        size = 6.0 * scale.factor
+
+        def mark(kind: str, size: float, brush: QBrush, pen: QPen) -> tuple:
+            pen = QPen(pen)
+            pen.setCosmetic(True)
+            return symbol_path(SYMBOLS[kind], size), pen, brush
+
+        self._marks = {
+            "theory": mark("theory", size, pg.mkBrush("#ffffff"), pg.mkPen(theme.MUTED, width=1.2)),
+            "act": mark("act", size + 1, pg.mkBrush(colour), pg.mkPen(theme.INK, width=0.8)),
+            "grad": mark(
+                "grad", size + 1, pg.mkBrush(colour.lighter(130)), pg.mkPen(theme.INK, width=0.8)
+            ),
+        }
+        self._draw()
 
     def set_layers(self, n_layers: int) -> None:
         """``n_layers`` dense layers (hidden + output)."""
         self.n = n_layers
         self._x = np.arange(1, n_layers + 1, dtype=np.float64)
-        self._y = {k: np.zeros(n_layers) for k in self.SERIES}
-        self._buf = np.zeros(n_layers)
-        for k in self.SERIES:
-            for m in self.markers[k]:
-                self.plot.removeItem(m)
-            self.markers[k] = []
-            for _ in range(n_layers):
-                m = MarkerItem({"theory": "o", "act": "o", "grad": "t"}[k])
-                m.setZValue(10 + self.SERIES.index(k))
-                m.setVisible(False)
-                self._style_marker(k, m)
-                self.plot.addItem(m)
-                self.markers[k].append(m)
-            self.lines[k].setData([], [])
+        self._y = {k: np.full(n_layers, np.nan) for k in self.SERIES}
+        self.layer.set_content()
         self._range = None
         self.plot.setXRange(0.5, n_layers + 0.5, padding=0.0)
         ticks = layer_ticks(n_layers - 1)
@@ -152,23 +182,38 @@ class NetVarianceView:
         if len(layers) != self.n:
             return
         fields = {"act": "act_var", "theory": "theory_act_var", "grad": "grad_pre_var"}
-        lo, hi = math.inf, -math.inf
+        buf = np.empty(self.n)
         for k in self.SERIES:
             name = fields[k]
             for j, layer in enumerate(layers):
-                self._buf[j] = getattr(layer, name)
-            y = log_clamped(self._buf, self._y[k])
-            self.lines[k].setData(self._x, y)
-            for j, m in enumerate(self.markers[k]):
-                v = float(y[j])
-                if math.isnan(v):
-                    m.setVisible(False)
-                else:
-                    m.setPos(j + 1.0, v)
-                    m.setVisible(True)
-                    lo, hi = min(lo, v), max(hi, v)
-        if lo <= hi:
-            r = sticky_range(self._range, lo, hi, True)
+                buf[j] = getattr(layer, name)
+            self._y[k] = log_clamped(buf, np.empty(self.n))
+        self._draw()
+        values = np.concatenate([self._y[k] for k in self.SERIES])
+        values = values[~np.isnan(values)]
+        if values.size:
+            r = sticky_range(self._range, float(values.min()), float(values.max()), True)
             if r != self._range:
                 self._range = r
                 self.plot.setYRange(*r, padding=0.1)
+
+    def _draw(self) -> None:
+        strokes, markers = [], []
+        x = self._x
+        for k in self.SERIES:
+            y = self._y[k]
+            if len(y) != len(x):
+                continue
+            pen, offsets = self._pens[k]
+            for xs, ys in finite_runs(x, y):
+                strokes.append(Stroke(xs, ys, pen, offsets))
+        # Markers over every line, in series order (as the lines).
+        for k in self.SERIES:
+            y = self._y[k]
+            if len(y) != len(x):
+                continue
+            path, pen, brush = self._marks[k]
+            for xj, yj in zip(x.tolist(), y.tolist(), strict=True):
+                if not math.isnan(yj):
+                    markers.append(Marker(xj, yj, path, pen, brush))
+        self.layer.set_content(strokes, markers)

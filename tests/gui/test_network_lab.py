@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
+import sys
+import threading
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 
 from engine.datasets import TaskConfig
@@ -237,6 +241,31 @@ def test_adding_and_removing_columns(make_net_window, qtbot):
     qtbot.waitUntil(lambda: pictures_shown(lab), timeout=15000)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="nice values are Linux's")
+def test_training_runs_below_the_gui_threads_priority(make_net_window, qtbot):
+    from gui.worker import WORKER_NICE
+
+    _, lab = make_net_window()
+    got = []
+    lab.bridge.submit(
+        lambda eng: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()),
+        on_result=got.append,
+    )
+    qtbot.waitUntil(lambda: bool(got), timeout=10000)
+    gui = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert got[0] == min(gui + WORKER_NICE, 19)  # the worker, not the GUI thread, went down
+
+
+def test_clicking_in_a_columns_plots_selects_it(make_net_window, qtbot):
+    _, lab = make_net_window()
+    qtbot.waitUntil(lambda: pictures_shown(lab), timeout=15000)
+    assert lab.selected == 0
+    viewport = lab.panels[2].view.viewport()
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=viewport.rect().center())
+    assert lab.selected == 2 and lab.editor.index == 2
+    assert lab.panels[2]._selected and not lab.panels[0]._selected
+
+
 def test_toggling_batch_norm_changes_only_that_column(make_net_window, qtbot):
     _, lab = make_net_window()
     qtbot.waitUntil(lambda: pictures_shown(lab), timeout=15000)
@@ -283,6 +312,8 @@ def test_history_slider_shows_an_older_picture_and_returns_to_live(make_net_wind
     )
     live = lab.last_frame
     bar = lab.history_bar
+    # while live the bar may lag behind the recording; paused, it holds every picture
+    qtbot.waitUntil(lambda: bar.slider.maximum() == len(lab._history) - 1)
     bar.slider.setValue(0)
     assert lab.viewing_history
     old = lab.shown_frame

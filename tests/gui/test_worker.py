@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 
 import numpy as np
 import pytest
 
-from gui.worker import EngineBridge
+from gui.worker import WORKER_NICE, EngineBridge
 
 
 class Counter:
@@ -220,3 +222,16 @@ def test_snapshots_are_built_only_when_taken(qtbot, bridge):
     # Thousands of batches ran while nobody took a snapshot: at most one was built.
     assert Counting.built <= 3
     b.set_running(False)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="nice values are Linux's")
+def test_the_worker_runs_below_the_gui_threads_priority(qtbot, bridge):
+    b = bridge(Counter())
+    got = []
+    b.submit(
+        lambda eng: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()),
+        on_result=got.append,
+    )
+    qtbot.waitUntil(lambda: bool(got), timeout=5000)
+    gui = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert got[0] == min(gui + WORKER_NICE, 19)  # the worker, not the GUI thread, went down

@@ -1,0 +1,156 @@
+"""The network lab's plot items: images, bars, variance lines and axis ranges, drawn for real.
+
+Each check compares what lands on screen (or in the item) with positions and colours worked
+out by hand from the data, not with the code's own intermediate results.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QPointF
+
+from engine.nn.stats import LayerStats
+from gui import theme
+from gui.panels.net_health_view import bars_path
+from gui.panels.net_histogram_view import stacked_path
+from gui.panels.net_image_item import RGBImageItem, lookup
+from gui.panels.net_variance_view import NetVarianceView, finite_runs, sticky_range
+
+
+@pytest.fixture
+def plot(app, qtbot):
+    w = pg.PlotWidget()
+    w.setBackground("w")
+    qtbot.addWidget(w)
+    w.resize(400, 300)
+    item = w.getPlotItem()
+    item.hideAxis("left")
+    item.hideAxis("bottom")
+    item.getViewBox().setRange(xRange=(0, 4), yRange=(0, 2), padding=0)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def _rgb(w) -> np.ndarray:
+    img = w.grab().toImage().convertToFormat(w.grab().toImage().Format.Format_RGB888)
+    arr = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())
+    return arr[:, : 3 * img.width()].reshape(img.height(), img.width(), 3).astype(int)
+
+
+def _pixel(w, arr, x, y) -> np.ndarray:
+    vb = w.getPlotItem().getViewBox()
+    p = w.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
+    return arr[round(p.y()), round(p.x())]
+
+
+def test_lookup_takes_floor_of_value_times_table_length():
+    table = np.arange(4 * 3, dtype=np.uint8).reshape(4, 3)  # entry k is (3k, 3k+1, 3k+2)
+    got = lookup(np.array([0.0, 0.24, 0.25, 0.99, 1.0, 7.0, -1.0, np.nan]), table)
+    # floor(4 v) clipped to [0, 3]: 0, 0, 1, 3, 3 (1.0 would be 4), 3, 0; NaN -> 0
+    np.testing.assert_array_equal(got[:, 0], [0, 0, 3, 9, 9, 9, 0, 0])
+    assert got.dtype == np.uint8 and got.shape == (8, 3)
+
+
+def test_image_pixels_cover_their_cells_row_zero_at_the_rect_origin(plot, app):
+    item = RGBImageItem()
+    plot.addItem(item)
+    red, green, blue, black = (255, 0, 0), (0, 200, 0), (0, 0, 255), (0, 0, 0)
+    # rows are y, columns are x; row 0 sits at the rectangle's y (the bottom here)
+    img = np.array([[red, green], [blue, black]], dtype=np.uint8)
+    item.set_image(img)
+    item.set_rect(0.0, 0.0, 4.0, 2.0)  # each pixel is a 2 x 1 cell
+    app.processEvents()
+    arr = _rgb(plot)
+    np.testing.assert_array_equal(_pixel(plot, arr, 1.0, 0.5), red)
+    np.testing.assert_array_equal(_pixel(plot, arr, 3.0, 0.5), green)
+    np.testing.assert_array_equal(_pixel(plot, arr, 1.0, 1.5), blue)
+    np.testing.assert_array_equal(_pixel(plot, arr, 3.0, 1.5), black)
+    # a new image of another shape is placed on the same rectangle
+    item.set_image(np.array([[green]], dtype=np.uint8))
+    app.processEvents()
+    arr = _rgb(plot)
+    for x, y in ((0.3, 0.2), (3.7, 1.8)):
+        np.testing.assert_array_equal(_pixel(plot, arr, x, y), green)
+
+
+def test_bars_path_is_one_rectangle_per_nonzero_height():
+    path = bars_path(np.array([0.5, 0.0, 1.0]), width=0.6)
+    polys = path.toFillPolygons()
+    assert len(polys) == 2  # the empty layer draws nothing
+    rects = sorted(
+        (r.left(), r.top(), r.width(), r.height()) for r in (p.boundingRect() for p in polys)
+    )
+    # bars centred on x = 1 and x = 3, from 0 up to their heights
+    assert rects[0] == pytest.approx((0.7, 0.0, 0.6, 0.5))
+    assert rects[1] == pytest.approx((2.7, 0.0, 0.6, 1.0))
+
+
+def test_stacked_path_outlines_each_layer_on_its_own_baseline():
+    scaled = np.array([[1.0, 0.5], [0.0, 0.25]])
+    path = stacked_path(scaled, np.array([0.0, 1.0, 2.0]))
+    pts = [(path.elementAt(i).x, path.elementAt(i).y) for i in range(path.elementCount())]
+    # layer 1 stands on y = 1.5 and rises by 0.92 per unit; layer 2 on y = 2.5
+    top1, half1 = 1.5 - 0.92, 1.5 - 0.46
+    want1 = [(0, 1.5), (0, top1), (1, top1), (1, half1), (2, half1), (2, 1.5)]
+    want2 = [(0, 2.5), (0, 2.5), (1, 2.5), (1, 2.5 - 0.23), (2, 2.5 - 0.23), (2, 2.5)]
+    np.testing.assert_allclose(pts, want1 + want2, atol=1e-12)
+    # two subpaths: the second starts with a move, not a line from the first
+    assert path.elementAt(6).isMoveTo() and not path.elementAt(5).isMoveTo()
+
+
+def test_finite_runs_split_a_polyline_at_nan():
+    x = np.arange(7.0)
+    y = np.array([np.nan, 1.0, 2.0, np.nan, np.nan, 5.0, 6.0])
+    runs = finite_runs(x, y)
+    assert [list(r[0]) for r in runs] == [[1.0, 2.0], [5.0, 6.0]]
+    assert [list(r[1]) for r in runs] == [[1.0, 2.0], [5.0, 6.0]]
+    assert finite_runs(x, np.full(7, np.nan)) == []
+    whole = finite_runs(x, x)
+    assert len(whole) == 1 and np.array_equal(whole[0][1], x)
+
+
+def test_sticky_range_grows_with_a_decade_to_spare_and_shrinks_late():
+    r = sticky_range(None, -1.2, 0.3, True)
+    assert r == (-1.5, 0.5)  # half decades around the data
+    assert sticky_range(r, -1.0, 0.0, True) == r  # inside and filling half: kept
+    # leaving below by 0.3 decades: one decade of room beyond the new low (-1.8 - 1)
+    assert sticky_range(r, -1.8, 0.0, True) == (-3.0, 0.5)
+    # filling under a quarter of the range: shrink to the data (at least two decades)
+    assert sticky_range((-10.0, 10.0), 0.1, 0.9, True) == (-1.0, 1.0)
+    # linear: a quarter of the span beyond the side that was left
+    lo, hi = sticky_range((0.0, 1.0), 0.0, 1.5, False)
+    assert lo == 0.0 and hi >= 1.5 + 0.25 * 1.5
+
+
+def _layer(name, act_var, theory, grad):
+    h = np.full(4, 0.25)
+    e = np.linspace(-1, 1, 5)
+    return LayerStats(
+        name, 8, 0.0, act_var, 0.0, act_var, h, e, h, e, math.nan, 0.0, grad, grad, 1.0, 1.0,
+        0.1, theory, theory,
+    )  # fmt: skip
+
+
+def test_variance_view_draws_log10_values_and_leaves_gaps_for_missing_theory(plot, app):
+    view = NetVarianceView(plot.getPlotItem())
+    view.set_scale(theme.NORMAL, theme.run_style(0))
+    view.set_layers(3)
+    layers = (
+        _layer("fc1", 1.0, math.nan, 1e-2),
+        _layer("fc2", 1e-4, math.nan, 1e-3),
+        _layer("fc3", 0.0, math.nan, 10.0),  # collapsed: drawn at the floor, not dropped
+    )
+    view.show(layers)
+    strokes, markers = view.layer.strokes, view.layer.markers
+    # no theory (NaN) -> no theory line or markers; activations and gradients: 3 each
+    assert len(strokes) == 2 and len(markers) == 6
+    got = np.array(sorted((m.x, m.y) for m in markers))
+    want = sorted([(1.0, 0.0), (2.0, -4.0), (3.0, -300.0), (1.0, -2.0), (2.0, -3.0), (3.0, 1.0)])
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+    lo, hi = view._range
+    assert lo <= -300.0 and hi >= 1.0  # every point within the axis range
