@@ -155,8 +155,8 @@ class LossPanel(Card):
             self.legend.addItem(sample, label)
         # The curves under the legend change every frame; its samples and labels do not.
         for sample, text in self.legend.items:
-            sample.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-            text.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            for item in (sample, text, text.item):
+                item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._fit_legend()
 
     def update_snapshot(self, snap) -> None:
