@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import engine  # noqa: F401  (pins BLAS to one thread before numpy loads)
@@ -19,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
         from engine.cli import main as cli_main
 
         return cli_main([a for a in argv if a != "--headless"])
+    # The GUI's imports make ~95k objects that live as long as the app; collecting while
+    # they are made cost ~0.1 s of the start (measured). run() resumes after the first frame.
+    gc.disable()
     from gui.app import run
 
     return run(argv)

@@ -27,12 +27,15 @@ FILTERS = "Descent Lab lesson (*.json);;All files (*)"
 class LessonMenu(QObject):
     """Owns the Lessons menu of ``window`` and opens or saves scenarios for it.
 
+    The shipped lessons are read (and validated) by :meth:`populate`, not at construction:
+    that costs ~0.1 s (measured; network lessons import the network engine), which the
+    first frame does not need. The main window calls it once its first frame is painted;
+    the menu calls it before it first opens, and :attr:`builtin_actions` before answering.
+
     Attributes
     ----------
     menu : QMenu
-    act_open, act_save : QAction
-    builtin_actions : list of QAction
-        One per shipped lesson, in file-name order; ``data()`` is the file path.
+    act_open, act_save, act_hide : QAction
     current : Scenario or None
         The lesson opened last (its title and text are kept when saving).
     """
@@ -43,22 +46,8 @@ class LessonMenu(QObject):
         self.current: Scenario | None = None
         self.menu = QMenu("L&essons", window)
         self.menu.setToolTipsVisible(True)
-        self.builtin_actions: list[QAction] = []
-        try:
-            shipped = builtin_scenarios()
-        except (ValueError, OSError) as exc:  # a broken install: say so, keep the app
-            shipped = []
-            window.show_message(f"built-in lessons unavailable: {exc}", "warning")
-        for i, (path, sc) in enumerate(shipped):
-            act = QAction(f"&{i + 1}  {sc.title}" if i < 9 else sc.title, self.menu)
-            act.setData(str(path))
-            tip = sc.lesson or sc.title
-            act.setToolTip(tip)
-            act.setStatusTip(tip)
-            act.triggered.connect(lambda _=False, s=sc: self.open_scenario(s))
-            self.menu.addAction(act)
-            self.builtin_actions.append(act)
-        self.menu.addSeparator()
+        self._builtin: list[QAction] | None = None
+        self._builtin_end = self.menu.addSeparator()
         self.act_open = window._action("&Open lesson file…", "Ctrl+O", self._on_open)
         self.act_save = window._action("&Save as lesson…", "Ctrl+S", self._on_save)
         self.act_hide = window._action("Show or hide &lesson text", "Ctrl+L", self.toggle_banner)
@@ -66,6 +55,38 @@ class LessonMenu(QObject):
         self.menu.addAction(self.act_save)
         self.menu.addSeparator()
         self.menu.addAction(self.act_hide)
+        self.menu.aboutToShow.connect(self.populate)
+
+    @property
+    def populated(self) -> bool:
+        """Whether the shipped lessons are in the menu yet."""
+        return self._builtin is not None
+
+    @property
+    def builtin_actions(self) -> list[QAction]:
+        """One action per shipped lesson, in file-name order; ``data()`` is the file path."""
+        self.populate()
+        return list(self._builtin)
+
+    def populate(self) -> None:
+        """Read the shipped lessons into the menu (once; later calls do nothing)."""
+        if self._builtin is not None:
+            return
+        self._builtin = []
+        try:
+            shipped = builtin_scenarios()
+        except (ValueError, OSError) as exc:  # a broken install: say so, keep the app
+            shipped = []
+            self.window.show_message(f"built-in lessons unavailable: {exc}", "warning")
+        for i, (path, sc) in enumerate(shipped):
+            act = QAction(f"&{i + 1}  {sc.title}" if i < 9 else sc.title, self.menu)
+            act.setData(str(path))
+            tip = sc.lesson or sc.title
+            act.setToolTip(tip)
+            act.setStatusTip(tip)
+            act.triggered.connect(lambda _=False, s=sc: self.open_scenario(s))
+            self.menu.insertAction(self._builtin_end, act)
+            self._builtin.append(act)
 
     def toggle_banner(self) -> None:
         """Hide the lesson banner, or show the current lesson's again."""
@@ -87,16 +108,18 @@ class LessonMenu(QObject):
         self.window.dialogs.alert(self.window, "error", title, text)
 
     def lab_for(self, key: str) -> Lab | None:
-        """The lab showing scenario section ``key`` (``"race"`` or ``"network"``)."""
-        for lab in self.window.labs:
-            if key in getattr(lab, "scenario_keys", ()):
-                return lab
-        if key == "network":
-            # The network lab opens comparisons through load_comparison.
-            for lab in self.window.labs:
-                if callable(getattr(lab, "load_comparison", None)):
-                    return lab
-        return None
+        """The lab showing scenario section ``key`` (``"race"`` or ``"network"``).
+
+        A lab the window adds lazily is made here, so a lesson opens it on demand.
+        """
+        lab = self.window.lab_for(key)
+        if lab is None and key == "network":
+            # A network lab without scenario_keys opens comparisons through load_comparison.
+            lab = next(
+                (x for x in self.window.labs if callable(getattr(x, "load_comparison", None))),
+                None,
+            )
+        return lab
 
     # ------------------------------------------------------------------ open
     def open_file(self, path: str | Path) -> bool:
@@ -132,9 +155,7 @@ class LessonMenu(QObject):
             self._error("Cannot open lesson", f"{scenario.title}: " + "; ".join(problems))
             return False
         self.current = scenario
-        index = self.window.tabs.indexOf(shown)
-        if index >= 0:
-            self.window.tabs.setCurrentIndex(index)
+        self.window.show_lab(shown)
         self.window.lesson_banner.show_lesson(scenario.title, scenario.lesson, self._hint(scenario))
         if problems:
             self.window.show_message("; ".join(problems), "warning")

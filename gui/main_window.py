@@ -1,11 +1,19 @@
-"""The main window: labs as tabs, one transport for whichever lab shows, menus and shortcuts."""
+"""The main window: labs as tabs, one transport for whichever lab shows, menus and shortcuts.
+
+A lab can be added built (:meth:`MainWindow.add_lab`) or as a factory
+(:meth:`MainWindow.add_lazy_lab`): a lazy lab is made the first time its tab shows or
+something asks for it (a lesson for its scenario section, :meth:`MainWindow.lab_at`), so a
+lab nobody opens costs the start-up nothing (its imports included).
+"""
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from PySide6.QtCore import QSignalBlocker, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -53,24 +61,40 @@ def speed_text(sps: float | None) -> str:
     return "max speed" if sps is None else f"{sps:g} steps/s"
 
 
+@dataclass
+class _Page:
+    """One tab: its lab (``None`` until a lazy lab is made) and what the window added for it."""
+
+    title: str
+    scenario_keys: tuple[str, ...]
+    factory: Callable[[], Lab] | None = None
+    lab: Lab | None = None
+    menu: QAction | None = None
+    # Shortcuts live on the window only while their lab is showing (two labs may use the
+    # same key); _on_tab_changed adds and removes them.
+    shortcuts: list[QAction] = field(default_factory=list)
+    toolbar_items: list[QAction] = field(default_factory=list)
+
+
 class MainWindow(QMainWindow):
     """Top-level window. Labs are added with :meth:`add_lab`.
 
     Signals
     -------
     presentation_changed(bool)
+    first_frame_painted()
+        Once, just after the window's first paint: work the first frame does not need
+        (the Lessons menu's shipped lessons) waits for it.
     """
 
     presentation_changed = Signal(bool)
+    first_frame_painted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"{APP_NAME}")
         self.setWindowIcon(icon("app"))
-        self._labs: list[Lab] = []
-        self._lab_menus: dict[int, QAction] = {}
-        self._lab_shortcut_actions: dict[int, list[QAction]] = {}
-        self._lab_toolbar_items: dict[int, list[QAction]] = {}
+        self._pages: list[_Page] = []
         self._presentation = False
         self._shut_down = False
         self._step = 0
@@ -101,6 +125,18 @@ class MainWindow(QMainWindow):
         self._readout.setInterval(250)
         self._readout.timeout.connect(self._on_readout)
         self._readout.start()
+
+        self._painted = False
+        self.first_frame_painted.connect(self.lessons.populate)
+        self.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self and not self._painted and event.type() == QEvent.Type.Paint:
+            self._painted = True
+            self.removeEventFilter(self)
+            # After the paint has been handled, not inside it.
+            QTimer.singleShot(0, self.first_frame_painted.emit)
+        return super().eventFilter(obj, event)
 
     # ------------------------------------------------------------------ building
     def _action(
@@ -275,26 +311,50 @@ class MainWindow(QMainWindow):
         """
         if not isinstance(lab, Lab):
             raise TypeError("a lab must subclass gui.lab.Lab")
-        idx = len(self._labs)
-        self._labs.append(lab)
+        page = _Page(title, tuple(lab.scenario_keys), lab=lab)
+        self._pages.append(page)
+        self._wire(page)
+        return self._add_tab(page, lab)
+
+    def add_lazy_lab(
+        self, title: str, factory: Callable[[], Lab], scenario_keys: tuple[str, ...] = ()
+    ) -> int:
+        """Add a tab whose lab ``factory()`` makes when the tab first shows; returns its index.
+
+        ``scenario_keys`` are the scenario sections the lab will open (its
+        :attr:`Lab.scenario_keys`), so a lesson for them can make it on demand.
+        """
+        if not callable(factory):
+            raise TypeError("factory must be callable, returning a gui.lab.Lab")
+        page = _Page(title, tuple(scenario_keys), factory=factory)
+        self._pages.append(page)
+        placeholder = QLabel(f"Opening the {title.lower()}…")
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        placeholder.setObjectName("Hint")
+        return self._add_tab(page, placeholder)
+
+    def _add_tab(self, page: _Page, widget: QWidget) -> int:
+        idx = self.tabs.addTab(widget, page.title)
+        self.tabs.tabBar().setVisible(self.tabs.count() > 1)
+        self._on_tab_changed(self.tabs.currentIndex())
+        return idx
+
+    def _wire(self, page: _Page) -> None:
+        """Connect a made lab to the window: signals, its menu, toolbar items, scale."""
+        lab = page.lab
         lab.running_changed.connect(self._on_lab_running_changed)
         lab.message.connect(self._on_lab_message)
         lab.step_changed.connect(self._on_lab_step)
         menu = self.menuBar().addMenu(lab.menu_title)
-        own = []
         for act in lab.lab_actions():
             if act is None:
                 menu.addSeparator()
             else:
                 menu.addAction(act)
-                own.append(act)
-        # Shortcuts live on the window only while their lab is showing (two labs may use
-        # the same key); _on_tab_changed adds and removes them.
-        self._lab_shortcut_actions[idx] = own
+                page.shortcuts.append(act)
         # Keep lab menus between Run and View.
         self.menuBar().insertMenu(self._view_menu.menuAction(), menu)
-        self._lab_menus[idx] = menu.menuAction()
-        items = []
+        page.menu = menu.menuAction()
         for item in lab.toolbar_actions():
             if item is None:
                 a = self.toolbar.insertSeparator(self._lab_toolbar_anchor)
@@ -303,37 +363,93 @@ class MainWindow(QMainWindow):
                 a = item
             else:
                 a = self.toolbar.insertWidget(self._lab_toolbar_anchor, item)
-            items.append(a)
-        self._lab_toolbar_items[idx] = items
+            page.toolbar_items.append(a)
         self._style_toolbar()
-        lab.set_scale(theme.PRESENTATION if self._presentation else theme.NORMAL)
-        lab.set_presentation(self._presentation)
+        # A new lab is at the normal scale (gui.lab.Lab.__init__); re-applying it re-styles
+        # every panel for nothing (50-120 ms for the landscape lab, measured).
+        if self._presentation:
+            lab.set_scale(theme.PRESENTATION)
+            lab.set_presentation(True)
         lab.set_speed(self.speed())
-        self.tabs.addTab(lab, title)
-        self.tabs.tabBar().setVisible(self.tabs.count() > 1)
-        self._on_tab_changed(self.tabs.currentIndex())
-        return idx
+
+    def _make(self, index: int) -> Lab | None:
+        """The lab of tab ``index``, made now if it is lazy and not made yet."""
+        page = self._pages[index]
+        if page.lab is not None or self._shut_down:
+            return page.lab
+        lab = page.factory()
+        if not isinstance(lab, Lab):
+            raise TypeError("a lab factory must return a gui.lab.Lab subclass")
+        page.lab, page.factory = lab, None
+        page.scenario_keys = tuple(lab.scenario_keys) or page.scenario_keys
+        self._wire(page)
+        # Swap the placeholder for the lab at the same index, quietly (the caller is either
+        # _on_tab_changed, which goes on with this index, or lab_at). The lab goes in before
+        # the placeholder goes out, so no other tab is shown in between.
+        shown = self.tabs.currentIndex() == index
+        placeholder = self.tabs.widget(index)
+        with QSignalBlocker(self.tabs):
+            self.tabs.insertTab(index + 1, lab, page.title)
+            if shown:
+                self.tabs.setCurrentIndex(index + 1)
+            self.tabs.removeTab(index)
+        placeholder.deleteLater()
+        if not shown:
+            lab.activate(False)
+            page.menu.setVisible(False)
+            for a in page.toolbar_items:
+                a.setVisible(False)
+        return lab
 
     @property
     def labs(self) -> list[Lab]:
-        return list(self._labs)
+        """The labs made so far, in tab order (a lazy lab joins once it is made)."""
+        return [p.lab for p in self._pages if p.lab is not None]
+
+    def lab_at(self, index: int) -> Lab | None:
+        """The lab of tab ``index``, made first if it is lazy (``None`` after shut-down)."""
+        if not 0 <= index < len(self._pages):
+            raise ValueError(f"index: no lab at tab {index} (there are {len(self._pages)})")
+        return self._make(index)
+
+    def is_lab_made(self, index: int) -> bool:
+        """Whether tab ``index`` holds its lab yet (always, unless it was added lazily)."""
+        return self._pages[index].lab is not None
+
+    def lab_for(self, key: str) -> Lab | None:
+        """The lab that opens scenario section ``key`` (made on demand), or ``None``."""
+        for i, page in enumerate(self._pages):
+            if key in page.scenario_keys:
+                return self._make(i)
+        return None
+
+    def show_lab(self, lab: Lab) -> None:
+        """Bring ``lab``'s tab to the front."""
+        index = self.tabs.indexOf(lab)
+        if index >= 0:
+            self.tabs.setCurrentIndex(index)
 
     def current_lab(self) -> Lab | None:
         w = self.tabs.currentWidget()
         return w if isinstance(w, Lab) else None
 
     def _on_tab_changed(self, index: int) -> None:
-        for i, lab in enumerate(self._labs):
+        if 0 <= index < len(self._pages):
+            self._make(index)
+        for i, page in enumerate(self._pages):
+            lab = page.lab
+            if lab is None:
+                continue
             active = i == index
             if not active and lab.is_running():
                 lab.set_running(False)
-            self._lab_menus[i].setVisible(active)
-            for act in self._lab_shortcut_actions.get(i, []):
+            page.menu.setVisible(active)
+            for act in page.shortcuts:
                 if active:
                     self.addAction(act)
                 else:
                     self.removeAction(act)
-            for a in self._lab_toolbar_items.get(i, []):
+            for a in page.toolbar_items:
                 a.setVisible(active)
             lab.activate(active)
         lab = self.current_lab()
@@ -455,7 +571,7 @@ class MainWindow(QMainWindow):
         self.toolbar.setIconSize(QSize(int(20 * scale.factor), int(20 * scale.factor)))
         self._style_toolbar()
         self._sync_speed_widgets(self.speed_slider.value())
-        for lab in self._labs:
+        for lab in self.labs:
             lab.set_scale(scale)
             lab.set_presentation(on)
         self.presentation_changed.emit(on)
@@ -511,7 +627,7 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         self._readout.stop()
         self.exporter.shutdown()
-        for lab in self._labs:
+        for lab in self.labs:
             lab.shutdown()
 
     def closeEvent(self, event) -> None:

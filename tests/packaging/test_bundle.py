@@ -116,6 +116,19 @@ def test_bundle_holds_app_code_and_runs_the_blas_hook_first(bundle):
                         "psutil", "setuptools", "pip"}  # fmt: skip
 
 
+def test_bundle_holds_the_labs_imported_on_first_use(bundle):
+    # gui.app imports the network lab only when its tab first shows (start-up time), so
+    # the self-test never loads it: the archive must hold it all the same.
+    from PyInstaller.archive.readers import CArchiveReader
+
+    exe = bundle["layout"].executable
+    if sys.platform == "darwin":
+        exe = bundle["layout"].app_dir / build.APP_ID
+    modules = set(CArchiveReader(str(exe)).open_embedded_archive("PYZ.pyz").toc)
+    lazy = {"gui.network_lab", "gui.panels.net_column_panel", "gui.controls.net_editor"}
+    assert lazy | {"engine.nn.training", "engine.nn.config_io"} <= modules
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="budget measured on Linux")
 def test_linux_bundle_stays_within_the_size_budget(bundle):
     size = build.tree_size(bundle["layout"].app_dir)
