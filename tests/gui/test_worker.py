@@ -9,7 +9,7 @@ import threading
 import numpy as np
 import pytest
 
-from gui.worker import WORKER_NICE, EngineBridge
+from gui.worker import SWITCH_INTERVAL_S, WORKER_NICE, EngineBridge
 
 
 class Counter:
@@ -235,3 +235,16 @@ def test_the_worker_runs_below_the_gui_threads_priority(qtbot, bridge):
     qtbot.waitUntil(lambda: bool(got), timeout=5000)
     gui = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
     assert got[0] == min(gui + WORKER_NICE, 19)  # the worker, not the GUI thread, went down
+
+
+def test_a_started_worker_shortens_the_gil_switch_interval(bridge):
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)
+        bridge(Counter())
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL_S)
+        sys.setswitchinterval(0.0005)
+        bridge(Counter())  # only ever lowered
+        assert sys.getswitchinterval() == pytest.approx(0.0005)
+    finally:
+        sys.setswitchinterval(before)
