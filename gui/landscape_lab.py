@@ -38,6 +38,7 @@ from gui.worker import EngineBridge
 MAX_RUNS = 16
 FRAME_MS = 16  # ~60 Hz display pull
 TABLE_MAX_AGE_S = 0.5  # the table is read, not watched: 10 Hz, this is the backstop
+HALF_FRAME_MS = 8  # deferred panel updates run this long after the frame that asked
 
 
 def _race_done(race: Race) -> bool:
@@ -327,6 +328,8 @@ class LandscapeLab(BridgedLab):
         else:
             self.internals.clear()
         self._refresh_labels()
+        # A restarted race draws its trajectories afresh (not on from the old ones).
+        self.surface.restart_trails()
         start = cfg.start if cfg.start is not None else self.landscape.start
         self.surface.set_start_marker(start)
         self._status = ()
@@ -572,33 +575,63 @@ class LandscapeLab(BridgedLab):
             self.bridge.release()
 
     def _draw_frame(self, snap, now: float) -> None:
-        # Heads and tails move every frame. The rest creeps along on screen and is spread
-        # over a cycle of six frames (10-20 Hz each at 60 fps), so that no frame does more
-        # than one of them: loss curves, internals, the table, the full trajectories.
-        # While paused every snapshot is a deliberate step: draw everything.
+        # Heads, tails and trajectories move every frame. The rest creeps along on screen
+        # and is spread over a cycle of six frames (10-20 Hz each at 60 fps): loss curves,
+        # internals and the table, one per frame at most, and each in its own
+        # turn of the event loop half a frame later, so that no turn blocks the loop for
+        # longer than one panel's drawing (a 5 ms timer's p99 lag measures exactly that).
+        # While paused every snapshot is a deliberate step: draw everything now.
         phase = self._frames % 6
         live = self._running
-        self.surface.update_snapshot(snap, force_path=not live or phase == 5)
+        self.surface.update_snapshot(snap)
         views = [self.surface.plot_widget]
-        if not live or phase in (0, 3):
-            self.loss.update_snapshot(snap)
-            views.append(self.loss.plot_widget)
         self.internals.record(snap)
-        if self.internals.isVisible() and (not live or phase in (1, 4)):
-            self.internals.redraw()
-            views.append(self.internals.plot_widget)
         if self.regression.isVisible():
             self.regression.update_snapshot(snap)
             views.append(self.regression.plot_widget)
         changed = snap.status != self._status
         if changed:
             self._report_status(snap)
-        if changed or not live or phase == 2 or now - self._table_t >= TABLE_MAX_AGE_S:
-            self._table_t = now
-            self.table.update_snapshot(snap)
         self.step_changed.emit(int(snap.step))
+        if not live:
+            self._draw_loss(snap)
+            self._draw_internals(snap)
+            self._draw_table(snap)
+            views += [self.loss.plot_widget, self.internals.plot_widget]
+        elif phase in (0, 3):
+            self._later(self._draw_loss, snap, self.loss.plot_widget)
+        elif phase in (1, 4) and self.internals.isVisible():
+            self._later(self._draw_internals, snap, self.internals.plot_widget)
+        if live and (changed or phase == 2 or now - self._table_t >= TABLE_MAX_AGE_S):
+            self._later(self._draw_table, snap, None)
         if self.isVisible():
             self._paint_now(*views)
+
+    def _later(self, draw, snap, view) -> None:
+        """Run ``draw(snap)`` and paint ``view`` in a later turn of the event loop."""
+        QTimer.singleShot(HALF_FRAME_MS, lambda: self._draw_deferred(draw, snap, view))
+
+    def _draw_deferred(self, draw, snap, view) -> None:
+        if snap.n_runs != len(self._styles):
+            return  # the runs changed meanwhile
+        self.bridge.hold()
+        try:
+            draw(snap)
+            if self.isVisible():
+                self._paint_now(*([view] if view is not None else []))
+        finally:
+            self.bridge.release()
+
+    def _draw_loss(self, snap) -> None:
+        self.loss.update_snapshot(snap)
+
+    def _draw_internals(self, snap) -> None:
+        if self.internals.isVisible():
+            self.internals.redraw()
+
+    def _draw_table(self, snap) -> None:
+        self._table_t = time.perf_counter()
+        self.table.update_snapshot(snap)
 
     def _report_status(self, snap) -> None:
         old = self._status

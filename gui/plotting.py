@@ -297,3 +297,26 @@ def snapped_range(lo: float, hi: float, log: bool) -> tuple[float, float]:
         span = abs(hi) or 1.0
     step = nice_ceil(span / 5)
     return (math.floor(lo / step) * step, math.ceil(hi / step) * step)
+
+
+def sticky_range(
+    current: tuple[float, float] | None, lo: float, hi: float, log: bool
+) -> tuple[float, float]:
+    """An axis range for data in [lo, hi] that changes as rarely as possible.
+
+    It grows (to :func:`snapped_range`) only when the data leave it, then
+    with a margin on the side they left by (a decade on a log axis, a quarter of the span on
+    a linear one) since data that left once tend to go on; it shrinks only when they fill
+    less than a quarter of it. Every change of range re-lays the axis and its grid, the
+    most expensive repaint of a small plot (several milliseconds).
+    """
+    if current is not None:
+        a, b = current
+        inside = a <= lo and hi <= b
+        if inside and (hi - lo) >= 0.25 * (b - a):
+            return current
+        if not inside:
+            margin = 1.0 if log else 0.25 * max(hi - lo, b - a)
+            # Grow over what was shown too, so the range does not swing back and forth.
+            lo, hi = min(lo - margin if lo < a else lo, a), max(hi + margin if hi > b else hi, b)
+    return snapped_range(lo, hi, log)

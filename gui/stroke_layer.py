@@ -21,8 +21,10 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.functions import create_qpolygonf, ndarray_from_qpolygonf
 from pyqtgraph.graphicsItems.ScatterPlotItem import Symbols
-from PySide6.QtCore import QRectF
-from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen, QPolygonF, QTransform
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QBrush, QImage, QPainter, QPainterPath, QPen, QPolygonF, QTransform
+
+from gui.plotting import simplify_polyline
 
 # Device-pixel offsets giving a line of about 1, 2, 3 and 4 pixels in every direction.
 OFFSETS: dict[int, tuple[tuple[float, float], ...]] = {
@@ -224,3 +226,130 @@ class StrokeLayer(pg.GraphicsObject):
             p.setPen(k.pen)
             p.setBrush(k.brush)
             p.drawPath(k.path)
+
+
+@dataclass(frozen=True)
+class GrowingStroke:
+    """A polyline that only grows: ``stamp`` (shape (n,), increasing) dates each point.
+
+    A later :meth:`GrowingStrokeLayer.set_content` with the same ``key`` whose stamps go on
+    from the last ones drawn adds only the new points; stamps that went back (a reset)
+    start the line again.
+    """
+
+    key: object
+    x: np.ndarray
+    y: np.ndarray
+    stamp: np.ndarray
+    pen: QPen
+    offsets: tuple[tuple[float, float], ...] = OFFSETS[1]
+
+
+class GrowingStrokeLayer(StrokeLayer):
+    """Polylines that only grow (trajectories, loss curves), kept drawn in a device image.
+
+    Redrawing a long dashed curve every frame costs time in proportion to its length; this
+    layer draws each line once into an image of the view's pixels and then, frame after
+    frame, only the segments added since (dashes carried on with the pen's dash offset), so
+    a frame costs the new points and one image blit. The whole image is drawn again only
+    when the device transform changes (zoom, pan, resize, another screen or an export),
+    when a line starts over, or after :meth:`restart`.
+    """
+
+    def __init__(self, antialias: bool = True) -> None:
+        super().__init__(antialias)
+        self._growing: tuple[GrowingStroke, ...] = ()
+        self._image: QImage | None = None
+        self._key: tuple | None = None
+        # Per line key: (last stamp drawn, last device point (x, y), dash length so far).
+        self._drawn: dict[object, tuple[float, float, float, float]] = {}
+        self.full_redraws = 0
+
+    def set_content(self, strokes=(), markers=()) -> None:
+        """Replace the lines (:class:`GrowingStroke`); markers are not supported."""
+        self._growing = tuple(strokes)
+        self.update()
+
+    @property
+    def strokes(self) -> tuple[GrowingStroke, ...]:
+        return self._growing
+
+    def restart(self) -> None:
+        """Draw everything again at the next paint (after a style change)."""
+        self._key = None
+        self.update()
+
+    def paint(self, p: QPainter, opt, widget=None) -> None:
+        t = p.transform()
+        dev = widget if widget is not None else p.device()
+        if dev is None or dev.width() <= 0 or dev.height() <= 0:
+            return
+        w, h, dpr = dev.width(), dev.height(), dev.devicePixelRatioF()
+        key = (_coefficients(t), w, h, dpr)
+        # A line whose stamps went back in time (a reset) is drawn anew, and so, since its
+        # old pixels are in the same image, is everything else.
+        rewound = any(
+            len(s.stamp) and s.key in self._drawn and s.stamp[-1] < self._drawn[s.key][0]
+            for s in self._growing
+        )
+        if key != self._key or self._image is None or rewound:
+            size = QSize(round(w * dpr), round(h * dpr))
+            if self._image is None or self._image.size() != size:
+                self._image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+            # In logical pixels, like the painter's own transform.
+            self._image.setDevicePixelRatio(dpr)
+            self._image.fill(Qt.GlobalColor.transparent)
+            self._key = key
+            self._drawn.clear()
+            self.full_redraws += 1
+        c = _coefficients(t)
+        ip = QPainter(self._image)
+        try:
+            ip.setRenderHint(QPainter.RenderHint.Antialiasing, self._antialias)
+            for s in self._growing:
+                self._grow(ip, s, c)
+        finally:
+            ip.end()
+        p.save()
+        p.resetTransform()
+        p.drawImage(QPointF(0.0, 0.0), self._image)
+        p.restore()
+
+    def _grow(self, ip: QPainter, s: GrowingStroke, c) -> None:
+        n = len(s.x)
+        if n == 0:
+            return
+        last = self._drawn.get(s.key)
+        if last is None:
+            pts = np.empty((n, 2))
+            _fill_device(pts, s.x, s.y, c)
+            # A whole line: keep one point per pixel travelled (a crawling trajectory has
+            # thousands per pixel); the stroke stays the same to a pixel.
+            pts = pts[simplify_polyline(pts[:, 0], pts[:, 1], 1.0, 1.0)]
+            dash = 0.0
+        else:
+            first = int(np.searchsorted(s.stamp, last[0], side="right"))
+            if first >= n:
+                return
+            # The new points, joined to the last one drawn.
+            pts = np.empty((n - first + 1, 2))
+            pts[0] = last[1:3]
+            _fill_device(pts[1:], s.x[first:], s.y[first:], c)
+            dash = last[3]
+        if len(pts) > 1:
+            pen = s.pen
+            pattern = pen.dashPattern() if pen.style() != Qt.PenStyle.SolidLine else []
+            if pattern:
+                # Carry the dashes on from where the line stopped.
+                pen = QPen(pen)
+                pen.setDashOffset(dash % sum(pattern))
+            poly = create_qpolygonf(len(pts))
+            ndarray_from_qpolygonf(poly)[:] = pts
+            ip.setPen(pen)
+            for dx, dy in s.offsets:
+                ip.setTransform(QTransform.fromTranslate(dx, dy))
+                ip.drawPolyline(poly)
+            # Qt's cosmetic stroker counts dashes in pixels along the major axis of each
+            # segment, not in Euclidean length.
+            dash += float(np.abs(np.diff(pts, axis=0)).max(axis=1).sum())
+        self._drawn[s.key] = (float(s.stamp[-1]), float(pts[-1, 0]), float(pts[-1, 1]), dash)

@@ -9,7 +9,6 @@ are created when the set of runs changes, never in the frame loop.
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -22,14 +21,22 @@ from engine.landscapes import Landscape
 from gui import theme
 from gui.graphics import speed_up_plot, use_decade_ticks
 from gui.panels.card import Card
-from gui.plotting import arrow_segments, contour_segments, format_value, simplify_polyline
-from gui.stroke_layer import Marker, Stroke, StrokeLayer, cosmetic, offsets_for, symbol_path
+from gui.plotting import arrow_segments, contour_segments, format_value
+from gui.stroke_layer import (
+    GrowingStroke,
+    GrowingStrokeLayer,
+    Marker,
+    Stroke,
+    StrokeLayer,
+    cosmetic,
+    offsets_for,
+    symbol_path,
+)
 
 GRID_N = 300  # heatmap samples along the longer side
 N_CONTOURS = 14
 TAIL = (150, 30)  # points in each fading tail segment, oldest first
 TAIL_FADE = (0.5, 0.0)  # mix with white, oldest first
-PATH_MAX_AGE_S = 0.5  # the lab refreshes paths ~10 times a second; this is the backstop
 
 MARKERS = {
     # kind: (symbol, size, brush, pen)
@@ -99,7 +106,6 @@ class LandscapePanel(Card):
         self._styles: list[theme.RunStyle] = []
         self._runs: list[dict] = []
         self._last_snapshot = None
-        self._path_t = 0.0
 
         self.plot_widget = pg.PlotWidget()
         self.plot_widget.setBackground(theme.PANEL_BG)
@@ -136,11 +142,11 @@ class LandscapePanel(Card):
         self.colorbar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         use_decade_ticks(self.colorbar.axis)
 
-        # All runs' full trajectories in one item, cached as one pixmap between refreshes;
-        # their tails and heads in another, redrawn every frame.
-        self.trails = StrokeLayer()
+        # All runs' full trajectories in one item that draws only each frame's new
+        # segments (see gui.stroke_layer.GrowingStrokeLayer); tails and heads in another,
+        # redrawn every frame.
+        self.trails = GrowingStrokeLayer()
         self.trails.setZValue(5)
-        self.trails.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot_item.addItem(self.trails)
         self.race = StrokeLayer()
         self.race.setZValue(6)
@@ -344,8 +350,7 @@ class LandscapePanel(Card):
                     "items": items,
                     "style": st,
                     "status": None,
-                    "buf": np.empty((2, 4096)),
-                    "path_step": 0,
+                    "buf": np.empty((2, sum(TAIL))),
                     "head": (math.nan, math.nan),
                 }
             )
@@ -378,65 +383,54 @@ class LandscapePanel(Card):
             run["update_offsets"] = offsets_for(s.thickness + 1)
             run["label"].setFont(theme.font(s.axis_pt, bold=True))
             run["status"] = None
+        self.trails.restart()
         if self._last_snapshot is not None:
-            self.update_snapshot(self._last_snapshot, force_path=True)
+            self.update_snapshot(self._last_snapshot)
+
+    def restart_trails(self) -> None:
+        """The race starts over: draw the trajectories afresh from the next snapshot."""
+        self.trails.restart()
 
     def head_position(self, i: int) -> tuple[float, float]:
         """Where run ``i``'s head marker is drawn, in data coordinates."""
         return self._runs[i]["head"]
 
-    def update_snapshot(self, snap, force_path: bool = False) -> None:
-        """Draw one frame of the race (positions, histories, internals).
-
-        The full trajectories are redrawn only with ``force_path`` (the lab spreads that
-        over frames) or when they are older than PATH_MAX_AGE_S; tails and heads always.
-        """
+    def update_snapshot(self, snap) -> None:
+        """Draw one frame of the race: trajectories grow, tails and heads move."""
         self._last_snapshot = snap
         if self._landscape is None or len(self._runs) != snap.n_runs:
             return
         xmin, xmax, ymin, ymax = self._landscape.window
         sx, sy = xmax - xmin, ymax - ymin
-        # Clamp far-away points (a diverging run): the layers clamp again in device pixels,
-        # but the path simplification below needs finite data too.
+        # Clamp far-away points (a diverging run): the layers clamp again in device pixels.
         lo = np.array([xmin - 50 * sx, ymin - 50 * sy])
         hi = np.array([xmax + 50 * sx, ymax + 50 * sy])
-        # The full trajectories are the costly strokes: redrawn a few times a second
-        # (cached as one pixmap in between); tails and heads move every frame.
-        now = time.perf_counter()
-        refresh_path = force_path or now - self._path_t >= PATH_MAX_AGE_S
-        if refresh_path:
-            self._path_t = now
-        px, py = self.view.viewPixelSize()
-        trails: list[Stroke] = []
+        trails: list[GrowingStroke] = []
         tails: list[list[Stroke]] = [[] for _ in TAIL]
         heads: list[Marker] = []
         diverged_brush = self._diverged_brush
         for i, run in enumerate(self._runs):
             hist = snap.histories[i]
             m = len(hist)
-            if run["buf"].shape[1] < m:
-                run["buf"] = np.empty((2, max(m, 2 * run["buf"].shape[1])))
-            x, y = run["buf"][0, :m], run["buf"][1, :m]
-            # The oldest tail segment reaches back to where the (less often redrawn) path
-            # ends, so the line never has a gap.
-            path_end = (
-                0 if refresh_path or not m else int(np.searchsorted(hist.steps, run["path_step"]))
+            # The snapshot's arrays are read-only: the layer may keep them as they are.
+            trails.append(
+                GrowingStroke(
+                    i,
+                    hist.xy[:, 0],
+                    hist.xy[:, 1],
+                    hist.steps,
+                    run["trail_pen"],
+                    run["trail_offsets"],
+                )
             )
-            # Only the points drawn this frame are clamped: all of them when the path is
-            # redrawn, else just the tail.
-            first = 0 if refresh_path else max(0, min(m - sum(TAIL), path_end - 1))
-            np.clip(hist.xy[first:, 0], lo[0], hi[0], out=x[first:])
-            np.clip(hist.xy[first:, 1], lo[1], hi[1], out=y[first:])
-            if refresh_path:
-                keep = simplify_polyline(x, y, px, py)
-                trails.append(Stroke(x[keep], y[keep], run["trail_pen"], run["trail_offsets"]))
-                run["path_step"] = int(hist.steps[-1]) if m else 0
-                path_end = m
-            end = m
+            # The fading tail: the last points, clamped into a small reused buffer.
+            k0 = max(0, m - sum(TAIL))
+            x, y = run["buf"][0, : m - k0], run["buf"][1, : m - k0]
+            np.clip(hist.xy[k0:, 0], lo[0], hi[0], out=x)
+            np.clip(hist.xy[k0:, 1], lo[1], hi[1], out=y)
+            end = m - k0
             for k in range(len(TAIL) - 1, -1, -1):
                 start = max(0, end - TAIL[k])
-                if k == 0:
-                    start = max(0, min(start, path_end - 1))
                 pen, offsets = run["tail_pens"][k]
                 # Each segment overlaps the next by one point so the tail is unbroken.
                 tails[k].append(Stroke(x[start:end], y[start:end], pen, offsets))
@@ -477,8 +471,7 @@ class LandscapePanel(Card):
                     run["label"].setText(f"diverged at step {snap.event_step[i]}")
             if diverged:
                 run["label"].setPos(hx, hy)
-        if refresh_path:
-            self.trails.set_content(trails)
+        self.trails.set_content(trails)
         self.race.set_content([s for seg in tails for s in seg], heads)
         if self._internals:
             self._draw_internals(snap)

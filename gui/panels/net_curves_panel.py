@@ -24,8 +24,8 @@ from PySide6.QtWidgets import QWidget
 from gui import theme
 from gui.graphics import speed_up_plot, use_decade_ticks
 from gui.panels.card import Card
-from gui.panels.net_variance_view import finite_runs, sticky_range
-from gui.plotting import nice_ceil
+from gui.panels.net_variance_view import finite_runs
+from gui.plotting import nice_ceil, sticky_range
 from gui.stroke_layer import Marker, Stroke, StrokeLayer, cosmetic, offsets_for, symbol_path
 
 CAPACITY = 2048  # points per column and series

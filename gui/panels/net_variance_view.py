@@ -26,7 +26,7 @@ from PySide6.QtGui import QBrush, QColor, QPen
 from gui import theme
 from gui.graphics import use_decade_ticks
 from gui.panels.net_histogram_view import layer_ticks
-from gui.plotting import snapped_range
+from gui.plotting import sticky_range
 from gui.stroke_layer import Marker, Stroke, StrokeLayer, cosmetic, offsets_for, symbol_path
 
 FLOOR, CEIL = -300.0, 300.0
@@ -42,29 +42,6 @@ def log_clamped(values: np.ndarray, out: np.ndarray) -> np.ndarray:
     np.clip(out, FLOOR, CEIL, out=out)
     out[nan] = np.nan
     return out
-
-
-def sticky_range(
-    current: tuple[float, float] | None, lo: float, hi: float, log: bool
-) -> tuple[float, float]:
-    """An axis range for data in [lo, hi] that changes as rarely as possible.
-
-    It grows (to :func:`~gui.plotting.snapped_range`) only when the data leave it, then
-    with a margin on the side they left by (a decade on a log axis, a quarter of the span on
-    a linear one) since data that left once tend to go on; it shrinks only when they fill
-    less than a quarter of it. Every change of range re-lays the axis and its grid, the
-    most expensive repaint of a small plot (several milliseconds).
-    """
-    if current is not None:
-        a, b = current
-        inside = a <= lo and hi <= b
-        if inside and (hi - lo) >= 0.25 * (b - a):
-            return current
-        if not inside:
-            margin = 1.0 if log else 0.25 * max(hi - lo, b - a)
-            # Grow over what was shown too, so the range does not swing back and forth.
-            lo, hi = min(lo - margin if lo < a else lo, a), max(hi + margin if hi > b else hi, b)
-    return snapped_range(lo, hi, log)
 
 
 MINOR_TICK_PX = 36  # below this many pixels per decade, only whole decades get ticks

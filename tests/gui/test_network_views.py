@@ -18,7 +18,8 @@ from gui import theme
 from gui.panels.net_health_view import bars_path
 from gui.panels.net_histogram_view import stacked_path
 from gui.panels.net_image_item import RGBImageItem, lookup
-from gui.panels.net_variance_view import NetVarianceView, finite_runs, sticky_range
+from gui.panels.net_variance_view import NetVarianceView, finite_runs
+from gui.plotting import sticky_range
 
 
 @pytest.fixture

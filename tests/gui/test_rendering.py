@@ -77,7 +77,7 @@ def test_two_thousand_streamed_updates_through_the_real_panels(make_window, qtbo
     lab.loss.plot_item.addItem(probe)
     for k in range(2000):
         snap = snaps[k % 4]
-        lab.surface.update_snapshot(snap, force_path=k % 50 == 0)
+        lab.surface.update_snapshot(snap)
         lab.loss.update_snapshot(snap)
         xy = snap.histories[0].xy
         probe.setData(xy[:, 0], xy[:, 1])
