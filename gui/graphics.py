@@ -17,9 +17,9 @@ import math
 
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.ScatterPlotItem import Symbols
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QPainter, QPen, QPixmapCache, QTransform
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem
 
 # Device-pixel offsets giving a line of about 1, 2, 3 and 4 pixels in every direction.
 _OFFSETS: dict[int, tuple[tuple[float, float], ...]] = {
@@ -251,3 +251,46 @@ def use_decade_ticks(axis: pg.AxisItem) -> None:
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+class BackdropPlotWidget(pg.PlotWidget):
+    """A PlotWidget that paints chosen static items into the view's cached background.
+
+    QGraphicsView keeps its background in one opaque pixmap of the viewport's size and
+    copies it at the start of every paint. Items moved there (:meth:`set_backdrop`) are
+    painted only when :meth:`refresh_backdrop` is called (after a zoom, a pan or new
+    content), instead of being blended in one by one each frame: at 1920x1080 each full-view
+    item pixmap cost 0.3-0.6 ms per frame. The items stay in the scene, hidden.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._backdrop: list[QGraphicsItem] = []
+
+    def set_backdrop(self, items: list[QGraphicsItem]) -> None:
+        """Paint ``items`` (bottom first) into the background instead of the scene."""
+        self._backdrop = list(items)
+        for item in self._backdrop:
+            item.setVisible(False)
+        self.refresh_backdrop()
+
+    def refresh_backdrop(self) -> None:
+        """Repaint the background (the backdrop items or the view changed)."""
+        self.resetCachedContent()
+        self.viewport().update()
+
+    def drawBackground(self, p: QPainter, rect: QRectF) -> None:
+        super().drawBackground(p, rect)
+        if not self._backdrop:
+            return
+        vb = self.getPlotItem().getViewBox()
+        p.save()
+        try:
+            # Only the view box: items never draw over the axes (the scene would clip them).
+            p.setClipRect(vb.sceneBoundingRect(), Qt.ClipOperation.IntersectClip)
+            base = p.transform()
+            for item in self._backdrop:
+                p.setTransform(item.sceneTransform() * base)
+                item.paint(p, QStyleOptionGraphicsItem(), self.viewport())
+        finally:
+            p.restore()

@@ -19,7 +19,7 @@ from superqt.utils import qdebounced, qthrottled
 
 from engine.landscapes import Landscape
 from gui import theme
-from gui.graphics import speed_up_plot, use_decade_ticks
+from gui.graphics import BackdropPlotWidget, speed_up_plot, use_decade_ticks
 from gui.panels.card import Card
 from gui.plotting import arrow_segments, contour_segments, format_value
 from gui.stroke_layer import (
@@ -107,7 +107,7 @@ class LandscapePanel(Card):
         self._runs: list[dict] = []
         self._last_snapshot = None
 
-        self.plot_widget = pg.PlotWidget()
+        self.plot_widget = BackdropPlotWidget()
         self.plot_widget.setBackground(theme.PANEL_BG)
         self.plot_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
@@ -155,9 +155,11 @@ class LandscapePanel(Card):
 
         self.critical = pg.ScatterPlotItem(pxMode=True)
         self.critical.setZValue(30)
-        # Static between landscape changes: a pixmap blit per frame, not a Python paint.
-        self.critical.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot_item.addItem(self.critical)
+        # Heatmap, contours and critical points change only with the landscape or the view:
+        # they are painted into the view's cached background, one opaque copy per frame.
+        self.plot_widget.set_backdrop([self.image, self.contours, self.critical])
+        self.view.sigRangeChanged.connect(self.plot_widget.refresh_backdrop)
 
         self.start_marker = pg.TargetItem(
             pos=(0, 0),
@@ -301,6 +303,7 @@ class LandscapePanel(Card):
             label = "loss f"
         self.colorbar.axis.setLabel(label)
         self._rendered_window = window
+        self.plot_widget.refresh_backdrop()
 
     def _place_critical_points(self) -> None:
         ls = self._landscape
@@ -326,6 +329,7 @@ class LandscapePanel(Card):
             if p.kind not in kinds:
                 kinds.append(p.kind)
         self.critical.setData(spots)
+        self.plot_widget.refresh_backdrop()
         self._legend_text = "   ".join(MARKER_GLYPHS[k] for k in kinds)
         self._update_footer("")
 

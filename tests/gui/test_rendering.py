@@ -136,3 +136,31 @@ def test_static_layers_stay_cached_while_the_race_runs(make_window, qtbot):
     qtbot.waitUntil(lambda: lab.frames_drawn >= frames0 + 40, timeout=20000)
     window.act_play.setChecked(False)
     assert paints == before, f"static layers re-rendered while running: {before} -> {paints}"
+
+
+def test_zooming_repaints_the_backdrop_in_the_new_place(make_window, qtbot, app):
+    """Heatmap, contours and critical points live in the view's cached background; a zoom
+    must draw them again, where the new view puts them."""
+    _, lab = make_window()
+    surface = lab.surface
+    calls = []
+    original = surface.critical.paint
+
+    def counted(*args):
+        calls.append(1)
+        return original(*args)
+
+    surface.critical.paint = counted
+    # Rosenbrock's minimum (1, 1) is marked; zoom so that it sits at the view's centre.
+    surface.view.setRange(xRange=(0.5, 1.5), yRange=(0.5, 1.5), padding=0)
+    app.processEvents()
+    surface.plot_widget.viewport().repaint()
+    assert calls, "the backdrop was not repainted after the zoom"
+    img = image_array(surface.plot_widget.grab().toImage())
+    vb = surface.view
+    p = surface.plot_widget.mapFromScene(vb.mapViewToScene(QPointF(1.0, 1.0)))
+    dpr = surface.plot_widget.devicePixelRatioF()
+    cx, cy = round(p.x() * dpr), round(p.y() * dpr)
+    patch = img[cy - 6 : cy + 7, cx - 6 : cx + 7]
+    # The white star of the global minimum is drawn there.
+    assert (patch.min(axis=-1) > 240).sum() >= 6
