@@ -21,7 +21,7 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.functions import create_qpolygonf, ndarray_from_qpolygonf
 from pyqtgraph.graphicsItems.ScatterPlotItem import Symbols
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QImage, QPainter, QPainterPath, QPen, QPolygonF, QTransform
 
 from gui.plotting import simplify_polyline
@@ -284,8 +284,14 @@ class GrowingStrokeLayer(StrokeLayer):
         dev = widget if widget is not None else p.device()
         if dev is None or dev.width() <= 0 or dev.height() <= 0:
             return
-        w, h, dpr = dev.width(), dev.height(), dev.devicePixelRatioF()
-        key = (_coefficients(t), w, h, dpr)
+        # The image covers the part of the device the view shows, not the whole widget:
+        # it is blended in every frame, so every pixel of it costs.
+        area = t.mapRect(self.boundingRect()).toAlignedRect()
+        area = area.intersected(QRect(0, 0, dev.width(), dev.height()))
+        if area.isEmpty():
+            return
+        dpr = dev.devicePixelRatioF()
+        key = (_coefficients(t), area.x(), area.y(), area.width(), area.height(), dpr)
         # A line whose stamps went back in time (a reset) is drawn anew, and so, since its
         # old pixels are in the same image, is everything else.
         rewound = any(
@@ -293,7 +299,7 @@ class GrowingStrokeLayer(StrokeLayer):
             for s in self._growing
         )
         if key != self._key or self._image is None or rewound:
-            size = QSize(round(w * dpr), round(h * dpr))
+            size = QSize(round(area.width() * dpr), round(area.height() * dpr))
             if self._image is None or self._image.size() != size:
                 self._image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
             # In logical pixels, like the painter's own transform.
@@ -302,7 +308,10 @@ class GrowingStrokeLayer(StrokeLayer):
             self._key = key
             self._drawn.clear()
             self.full_redraws += 1
-        c = _coefficients(t)
+        # Device coordinates relative to the image's corner.
+        c = list(_coefficients(t))
+        c[2] -= area.x()
+        c[5] -= area.y()
         ip = QPainter(self._image)
         try:
             ip.setRenderHint(QPainter.RenderHint.Antialiasing, self._antialias)
@@ -312,7 +321,7 @@ class GrowingStrokeLayer(StrokeLayer):
             ip.end()
         p.save()
         p.resetTransform()
-        p.drawImage(QPointF(0.0, 0.0), self._image)
+        p.drawImage(QPointF(area.x(), area.y()), self._image)
         p.restore()
 
     def _grow(self, ip: QPainter, s: GrowingStroke, c) -> None:
