@@ -54,6 +54,7 @@ MARKER_GLYPHS = {
     "reference": "+ true line",
 }
 ARROW_KINDS = ("grad", "update", "momentum")
+ARROW_MIN_PX = 3.0  # shorter arrows are left out
 
 
 def display_values(z: np.ndarray, landscape: Landscape) -> tuple[np.ndarray, bool, float]:
@@ -520,12 +521,20 @@ class LandscapePanel(Card):
             with np.errstate(all="ignore"):
                 rel = np.where(ok, np.maximum((norms / top) ** 0.25, 0.2), np.nan)
                 scaled = vec * (target * rel / norms)[:, None]
+            # One call for all runs; the rows it keeps (finite, at least ARROW_MIN_PX long
+            # on screen) are worked out the same way here to know whose arrow is whose.
+            with np.errstate(all="ignore"):
+                length = np.hypot(scaled[:, 0] / px, scaled[:, 1] / py)
+            drawn = np.flatnonzero(
+                np.isfinite(pos).all(axis=1)
+                & np.isfinite(scaled).all(axis=1)
+                & (length >= ARROW_MIN_PX)
+            )
+            seg = arrow_segments(pos, scaled, (px, py), head_px, min_px=ARROW_MIN_PX)
+            seg = seg.reshape(-1, 6, 2)[:, [0, 1, 3, 4, 5]]  # head, tip, barb, tip, barb
             strokes = []
-            for i, run in enumerate(self._runs):
-                seg = arrow_segments(pos[i : i + 1], scaled[i : i + 1], (px, py), head_px)
-                if not len(seg):
-                    continue
-                line = seg[[0, 1, 3, 4, 5]]  # head, tip, one barb, tip, the other barb
+            for i, line in zip(drawn.tolist(), seg, strict=True):
+                run = self._runs[i]
                 if kind == "update":
                     pen, offsets = run["update_pen"], run["update_offsets"]
                 else:
