@@ -170,6 +170,18 @@ class BridgedLab(Lab):
         self._sps = max(0, step - self._rate_step) / dt
         self._rate_t, self._rate_frames, self._rate_step = now, self._frames, step
 
+    def _hide_sidebar_for_presentation(self, on: bool) -> None:
+        """Presentation hides the lab's settings sidebar and, leaving it, restores it as it
+        was (the lab has ``sidebar``, ``act_sidebar`` and ``set_sidebar_visible``)."""
+        if on:
+            self._sidebar_before = (
+                self.sidebar.isVisible() if self.isVisible() else self.act_sidebar.isChecked()
+            )
+            self.set_sidebar_visible(False)
+        elif getattr(self, "_sidebar_before", None) is not None:
+            self.set_sidebar_visible(self._sidebar_before)
+            self._sidebar_before = None
+
     def _paint_now(self, *views: QGraphicsView) -> None:
         """Paint what this frame changed right away, while the worker waits at the gate.
 

@@ -672,14 +672,7 @@ class LandscapeLab(BridgedLab):
         # The projected picture is the race; the settings come back with F9. The run table
         # moves under the loss plot, so the surface can take the full height.
         self._arrange(bool(on))
-        if on:
-            self._sidebar_before = (
-                self.sidebar.isVisible() if self.isVisible() else self.act_sidebar.isChecked()
-            )
-            self.set_sidebar_visible(False)
-        elif getattr(self, "_sidebar_before", None) is not None:
-            self.set_sidebar_visible(self._sidebar_before)
-            self._sidebar_before = None
+        self._hide_sidebar_for_presentation(on)
 
     def _arrange(self, presentation: bool) -> None:
         if presentation and self.table.parent() is not self.right:

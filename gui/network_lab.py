@@ -1114,14 +1114,7 @@ class NetworkLab(BridgedLab):
 
     def set_presentation(self, on: bool) -> None:
         # The projected picture is the comparison; the settings come back with F9.
-        if on:
-            self._sidebar_before = (
-                self.sidebar.isVisible() if self.isVisible() else self.act_sidebar.isChecked()
-            )
-            self.set_sidebar_visible(False)
-        elif getattr(self, "_sidebar_before", None) is not None:
-            self.set_sidebar_visible(self._sidebar_before)
-            self._sidebar_before = None
+        self._hide_sidebar_for_presentation(on)
 
     def activate(self, active: bool) -> None:
         if not active and self._running:

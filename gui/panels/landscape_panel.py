@@ -124,12 +124,10 @@ class LandscapePanel(Card):
 
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-20)
-        self.image.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot_item.addItem(self.image)
         self.contours = pg.PlotCurveItem(connect="pairs", antialias=True)
         self.contours.setPen(pg.mkPen(QColor(*theme.CONTOUR_COLOUR), width=1, cosmetic=True))
         self.contours.setZValue(-10)
-        self.contours.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot_item.addItem(self.contours)
         self.colorbar = pg.ColorBarItem(
             values=(0, 1),

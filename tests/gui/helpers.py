@@ -23,3 +23,39 @@ def frame_ticks(qtbot, lab, n):
         qtbot.waitUntil(lambda: count["n"] >= n, timeout=10000)
     finally:
         lab.frame_timer.timeout.disconnect(tick)
+
+
+def bare_plot(qtbot, x_range, y_range, size=(400, 300)):
+    """A shown white PlotWidget without axes whose view spans exactly the given ranges."""
+    import pyqtgraph as pg
+
+    w = pg.PlotWidget()
+    w.setBackground("w")
+    qtbot.addWidget(w)
+    w.resize(*size)
+    item = w.getPlotItem()
+    item.hideAxis("left")
+    item.hideAxis("bottom")
+    item.getViewBox().setRange(xRange=x_range, yRange=y_range, padding=0)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def grab_rgb(widget):
+    """What ``widget`` shows, as an int array of shape (height, width, 3)."""
+    import numpy as np
+    from PySide6.QtGui import QImage
+
+    img = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    arr = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())
+    return arr[:, : 3 * img.width()].reshape(img.height(), img.width(), 3).astype(int)
+
+
+def device_point(plot_widget, x, y):
+    """Widget pixel (x, y) where the data point (x, y) of the plot's view lands."""
+    from PySide6.QtCore import QPointF
+
+    vb = plot_widget.getPlotItem().getViewBox()
+    p = plot_widget.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
+    return p.x(), p.y()

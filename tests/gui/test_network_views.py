@@ -9,9 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QPointF
 
 from engine.nn.stats import LayerStats
 from gui import theme
@@ -20,33 +18,17 @@ from gui.panels.net_histogram_view import stacked_path
 from gui.panels.net_image_item import RGBImageItem, lookup
 from gui.panels.net_variance_view import NetVarianceView, finite_runs
 from gui.plotting import sticky_range
+from tests.gui.helpers import bare_plot, device_point, grab_rgb
 
 
 @pytest.fixture
 def plot(app, qtbot):
-    w = pg.PlotWidget()
-    w.setBackground("w")
-    qtbot.addWidget(w)
-    w.resize(400, 300)
-    item = w.getPlotItem()
-    item.hideAxis("left")
-    item.hideAxis("bottom")
-    item.getViewBox().setRange(xRange=(0, 4), yRange=(0, 2), padding=0)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
-def _rgb(w) -> np.ndarray:
-    img = w.grab().toImage().convertToFormat(w.grab().toImage().Format.Format_RGB888)
-    arr = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())
-    return arr[:, : 3 * img.width()].reshape(img.height(), img.width(), 3).astype(int)
+    return bare_plot(qtbot, (0, 4), (0, 2))
 
 
 def _pixel(w, arr, x, y) -> np.ndarray:
-    vb = w.getPlotItem().getViewBox()
-    p = w.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
-    return arr[round(p.y()), round(p.x())]
+    px, py = device_point(w, x, y)
+    return arr[round(py), round(px)]
 
 
 def test_lookup_takes_floor_of_value_times_table_length():
@@ -66,7 +48,7 @@ def test_image_pixels_cover_their_cells_row_zero_at_the_rect_origin(plot, app):
     item.set_image(img)
     item.set_rect(0.0, 0.0, 4.0, 2.0)  # each pixel is a 2 x 1 cell
     app.processEvents()
-    arr = _rgb(plot)
+    arr = grab_rgb(plot)
     np.testing.assert_array_equal(_pixel(plot, arr, 1.0, 0.5), red)
     np.testing.assert_array_equal(_pixel(plot, arr, 3.0, 0.5), green)
     np.testing.assert_array_equal(_pixel(plot, arr, 1.0, 1.5), blue)
@@ -74,7 +56,7 @@ def test_image_pixels_cover_their_cells_row_zero_at_the_rect_origin(plot, app):
     # a new image of another shape is placed on the same rectangle
     item.set_image(np.array([[green]], dtype=np.uint8))
     app.processEvents()
-    arr = _rgb(plot)
+    arr = grab_rgb(plot)
     for x, y in ((0.3, 0.2), (3.7, 1.8)):
         np.testing.assert_array_equal(_pixel(plot, arr, x, y), green)
 

@@ -21,6 +21,7 @@ from gui.stroke_layer import (
     symbol_path,
     to_device,
 )
+from tests.gui.helpers import bare_plot, device_point, grab_rgb
 
 RED = QColor(220, 0, 0)
 BLUE = QColor(0, 0, 220)
@@ -49,30 +50,7 @@ def test_offsets_make_wider_lines_and_stay_in_range():
 
 @pytest.fixture
 def plot(app, qtbot):
-    w = pg.PlotWidget()
-    w.setBackground("w")
-    qtbot.addWidget(w)
-    w.resize(400, 300)
-    item = w.getPlotItem()
-    item.hideAxis("left")
-    item.hideAxis("bottom")
-    vb = item.getViewBox()
-    vb.setRange(xRange=(0, 10), yRange=(0, 10), padding=0)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
-def _image(w) -> np.ndarray:
-    img = w.grab().toImage().convertToFormat(w.grab().toImage().Format.Format_RGB32)
-    arr = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())
-    return arr[:, : 4 * img.width()].reshape(img.height(), img.width(), 4)[..., 2::-1].copy()
-
-
-def _device(w, x, y):
-    vb = w.getPlotItem().getViewBox()
-    p = w.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
-    return p.x(), p.y()
+    return bare_plot(qtbot, (0, 10), (0, 10))
 
 
 def _near(arr, colour: QColor, tol=60):
@@ -90,17 +68,17 @@ def test_strokes_and_markers_land_on_their_data_positions(plot, app, qtbot):
     marker = Marker(5.0, 2.0, symbol_path("s", 12.0), QPen(Qt.PenStyle.NoPen), pg.mkBrush(BLUE))
     layer.set_content([Stroke(x[:2], y[:2], pen, OFFSETS[3])], [marker])
     app.processEvents()
-    arr = _image(plot)
+    arr = grab_rgb(plot)
     red = _near(arr, RED)
-    x0, y5 = _device(plot, 1.0, 5.0)
-    x1, _ = _device(plot, 9.0, 5.0)
+    x0, y5 = device_point(plot, 1.0, 5.0)
+    x1, _ = device_point(plot, 9.0, 5.0)
     rows = np.flatnonzero(red.any(axis=1))
     # A three-pixel line centred on the row of y = 5, spanning x = 1..9 on screen.
     assert rows.min() >= round(y5) - 2 and rows.max() <= round(y5) + 2 and len(rows) >= 2
     cols = np.flatnonzero(red.any(axis=0))
     assert abs(cols.min() - x0) <= 2 and abs(cols.max() - x1) <= 2
     blue = np.argwhere(_near(arr, BLUE))
-    mx, my = _device(plot, 5.0, 2.0)
+    mx, my = device_point(plot, 5.0, 2.0)
     cy, cx = blue.mean(axis=0)
     assert abs(cx - mx) <= 1.5 and abs(cy - my) <= 1.5
     assert 8 <= blue[:, 1].max() - blue[:, 1].min() + 1 <= 14  # a 12-pixel square
@@ -108,7 +86,7 @@ def test_strokes_and_markers_land_on_their_data_positions(plot, app, qtbot):
     # New content replaces the old; the NaN stroke draws (pinned), nothing raises.
     layer.set_content([Stroke(x, y, pen)], [])
     app.processEvents()
-    arr = _image(plot)
+    arr = grab_rgb(plot)
     assert not _near(arr, BLUE).any()
     assert _near(arr, RED).any()
 
@@ -131,7 +109,7 @@ def _grow_image(plot, app, layer, chunks, pen):
         layer.set_content([GrowingStroke(0, x, y, stamp, pen)])
         app.processEvents()
         plot.repaint()
-    return _image(plot)
+    return grab_rgb(plot)
 
 
 def test_a_growing_line_drawn_in_pieces_looks_like_one_drawn_whole(plot, app):
@@ -165,7 +143,7 @@ def test_a_growing_line_starts_over_when_its_stamps_go_back_or_the_view_moves(pl
     # A reset: stamps start again from 0, the old line must vanish.
     arr = _grow_image(plot, app, layer, [(x, np.array([2.0, 2.0]), np.array([0.0, 1.0]))], pen)
     red_rows = np.flatnonzero(_near(arr, RED).any(axis=1))
-    _, y2 = _device(plot, 1.0, 2.0)
+    _, y2 = device_point(plot, 1.0, 2.0)
     assert abs(red_rows.mean() - y2) <= 2
     assert layer.full_redraws == 2
     # Zooming changes the device transform: everything is drawn again, in the new place.
@@ -173,7 +151,7 @@ def test_a_growing_line_starts_over_when_its_stamps_go_back_or_the_view_moves(pl
     app.processEvents()
     plot.repaint()
     assert layer.full_redraws == 3
-    arr = _image(plot)
+    arr = grab_rgb(plot)
     cols = np.flatnonzero(_near(arr, RED).any(axis=0))
-    x9, _ = _device(plot, 9.0, 2.0)
+    x9, _ = device_point(plot, 9.0, 2.0)
     assert abs(cols.max() - x9) <= 2
