@@ -98,6 +98,49 @@ def to_device(x: np.ndarray, y: np.ndarray, t: QTransform) -> np.ndarray:
     return out
 
 
+def _offset_reach(offsets: tuple[tuple[float, float], ...]) -> float:
+    return max(max(abs(dx), abs(dy)) for dx, dy in offsets)
+
+
+# Marker paths and pens live as long as their panel's style: their reach is worked out once.
+_MARKER_REACH: dict[tuple[int, int], tuple[QPainterPath, QPen, float]] = {}
+
+
+def _marker_reach(path: QPainterPath, pen: QPen) -> float:
+    hit = _MARKER_REACH.get((id(path), id(pen)))
+    if hit is not None and hit[0] is path and hit[1] is pen:
+        return hit[2]
+    r = path.boundingRect()
+    reach = max(abs(r.left()), abs(r.right()), abs(r.top()), abs(r.bottom()))
+    reach += 0.5 * max(pen.widthF(), 1.0)
+    if len(_MARKER_REACH) > 4096:
+        _MARKER_REACH.clear()
+    _MARKER_REACH[(id(path), id(pen))] = (path, pen, reach)
+    return reach
+
+
+def _extent(xs: list, ys: list, px: tuple[float, float] | None, reach_px: float) -> QRectF:
+    """The rectangle around the points of ``xs``, ``ys`` (lists of arrays of shape (n,)),
+    widened by ``reach_px`` device pixels of ``px`` data units each.
+
+    NaN is ignored and +-inf taken as +-1e300 (the view clips it); no point at all gives the
+    null rect. Without a pixel size (the item is not shown yet) the extent is unbounded.
+    """
+    if px is None:
+        return QRectF(-1e300, -1e300, 2e300, 2e300)
+    if not any(len(a) for a in xs):
+        return QRectF()
+    x = np.concatenate(xs)
+    y = np.concatenate(ys)
+    # fmin/fmax skip NaN; an all-NaN array gives NaN.
+    lo_hi = np.array([np.fmin.reduce(x), np.fmax.reduce(x), np.fmin.reduce(y), np.fmax.reduce(y)])
+    if np.isnan(lo_hi).any():
+        return QRectF()
+    x0, x1, y0, y1 = np.clip(lo_hi, -1e300, 1e300).tolist()
+    mx, my = reach_px * px[0], reach_px * px[1]
+    return QRectF(x0 - mx, y0 - my, (x1 - x0) + 2 * mx, (y1 - y0) + 2 * my)
+
+
 def _coefficients(t: QTransform) -> tuple[float, float, float, float, float, float]:
     return (t.m11(), t.m21(), t.dx(), t.m12(), t.m22(), t.dy())
 
@@ -122,23 +165,37 @@ def _fill_device(out: np.ndarray, x: np.ndarray, y: np.ndarray, c) -> None:
 class StrokeLayer(pg.GraphicsObject):
     """Polylines and markers of many runs, set as arrays and drawn in one ``paint``.
 
-    The item covers the view it lives in (its bounding rect follows the view range), so
-    call :meth:`set_content` with new arrays each frame and nothing else. Arrays are used
-    as given until the next call: pass arrays that will not be overwritten before then.
+    By default the item covers the view it lives in (its bounding rect follows the view
+    range), so call :meth:`set_content` with new arrays each frame and nothing else. With
+    ``tight=True`` its bounding rect is instead the content's extent (plus the pixels its
+    strokes and markers reach beyond their points): the view then repaints only what the
+    content covered before and after, not every pixel of a 1920x1080 plot each frame.
+    Arrays are used as given until the next call: pass arrays that will not be overwritten
+    before then.
     """
 
-    def __init__(self, antialias: bool = True) -> None:
+    def __init__(self, antialias: bool = True, tight: bool = False) -> None:
         super().__init__()
         self._strokes: tuple[Stroke, ...] = ()
         self._markers: tuple[Marker, ...] = ()
         self._antialias = bool(antialias)
+        self._tight = bool(tight)
         self._rect: QRectF | None = None
+        self._content: QRectF | None = None  # tight mode: extent of the content, data units
+        self._px: tuple[float, float] | None = None  # data units per device pixel (x, y)
         self._polys: list[tuple[QPolygonF, np.ndarray]] = []
 
     def set_content(self, strokes=(), markers=()) -> None:
         """Replace what is drawn (sequences of :class:`Stroke` and :class:`Marker`)."""
         self._strokes = tuple(strokes)
         self._markers = tuple(markers)
+        if self._tight:
+            content = self._content_rect()
+            if content != self._content:
+                # Qt repaints the old rect and the new one.
+                self.prepareGeometryChange()
+                self._content = content
+                self._rect = None
         self.update()
 
     @property
@@ -151,16 +208,54 @@ class StrokeLayer(pg.GraphicsObject):
 
     # -------------------------------------------------------------- geometry
     def viewRangeChanged(self) -> None:
-        self.prepareGeometryChange()
-        self._rect = None
+        super().viewRangeChanged()
+        self._view_moved()
 
     def viewTransformChanged(self) -> None:
+        super().viewTransformChanged()
+        self._view_moved()
+
+    def _view_moved(self) -> None:
+        # pyqtgraph's viewRect() is cached until viewTransformChanged; the range signal
+        # can come first, so drop that cache here as well.
+        self._cachedView = None
         self.prepareGeometryChange()
-        self._rect = None
+        # The content's pixel margin is in data units: it changes with the view too.
+        self._rect = self._content = self._px = None
+
+    def pixel_size(self) -> tuple[float, float] | None:
+        """Data units per device pixel along x and y (None while the item is not shown)."""
+        if self._px is None:
+            t = self.deviceTransform_()
+            if t is None or not t.m11() or not t.m22():
+                return None
+            # Views here are never rotated: the diagonal is the whole scale.
+            self._px = (1.0 / abs(t.m11()), 1.0 / abs(t.m22()))
+        return self._px
+
+    def reach_px(self) -> float:
+        """How far, in device pixels, drawing reaches beyond the content's points."""
+        reach = 0.0
+        for offsets in {id(s.offsets): s.offsets for s in self._strokes}.values():
+            reach = max(reach, _offset_reach(offsets))
+        for m in self._markers:
+            reach = max(reach, _marker_reach(m.path, m.pen))
+        # Antialiasing touches one pixel more, and Qt rounds exposed rects outwards.
+        return reach + 2.0
+
+    def _content_rect(self) -> QRectF:
+        """Extent of the strokes and markers in data units, widened by :meth:`reach_px`."""
+        xs = [s.x for s in self._strokes]
+        ys = [s.y for s in self._strokes]
+        if self._markers:
+            xs.append(np.fromiter((m.x for m in self._markers), float, len(self._markers)))
+            ys.append(np.fromiter((m.y for m in self._markers), float, len(self._markers)))
+        return _extent(xs, ys, self.pixel_size(), self.reach_px())
 
     def boundingRect(self) -> QRectF:
         # The view's rectangle, a little larger for markers at its edge: constant while the
-        # view is, so a new frame costs no bounds computation at all.
+        # view is, so a new frame costs no bounds computation at all. In tight mode, the
+        # part of it that the content covers.
         if self._rect is None:
             vr = self.viewRect()
             if vr is None:
@@ -168,6 +263,10 @@ class StrokeLayer(pg.GraphicsObject):
             self._rect = vr.adjusted(
                 -0.05 * vr.width(), -0.05 * vr.height(), 0.05 * vr.width(), 0.05 * vr.height()
             )
+            if self._tight:
+                if self._content is None:
+                    self._content = self._content_rect()
+                self._rect = self._rect.intersected(self._content)
         return self._rect
 
     # -------------------------------------------------------------- drawing
@@ -254,6 +353,10 @@ class GrowingStrokeLayer(StrokeLayer):
     a frame costs the new points and one image blit. The whole image is drawn again only
     when the device transform changes (zoom, pan, resize, another screen or an export),
     when a line starts over, or after :meth:`restart`.
+
+    :meth:`set_content` asks the view to repaint only the rectangle the new segments cover,
+    so with other items that are also tight (``StrokeLayer(tight=True)``) a frame repaints
+    a few small rectangles of the view instead of all of it.
     """
 
     def __init__(self, antialias: bool = True) -> None:
@@ -261,14 +364,23 @@ class GrowingStrokeLayer(StrokeLayer):
         self._growing: tuple[GrowingStroke, ...] = ()
         self._image: QImage | None = None
         self._key: tuple | None = None
-        # Per line key: (last stamp drawn, last device point (x, y), dash length so far).
-        self._drawn: dict[object, tuple[float, float, float, float]] = {}
+        # Per line key: (last stamp drawn, last device point x, y, dash length so far,
+        # last data point x, y).
+        self._drawn: dict[object, tuple[float, float, float, float, float, float]] = {}
+        self._joined: QPolygonF | None = None
+        # _pending() as last worked out; valid until the content or the drawing changes.
+        self._pending_now: list | None = None
         self.full_redraws = 0
 
     def set_content(self, strokes=(), markers=()) -> None:
         """Replace the lines (:class:`GrowingStroke`); markers are not supported."""
         self._growing = tuple(strokes)
-        self.update()
+        self._pending_now = None
+        dirty = self._dirty_rect()
+        if dirty is None:
+            self.update()
+        elif not dirty.isEmpty():
+            self.update(dirty)
 
     @property
     def strokes(self) -> tuple[GrowingStroke, ...]:
@@ -278,6 +390,44 @@ class GrowingStrokeLayer(StrokeLayer):
         """Draw everything again at the next paint (after a style change)."""
         self._key = None
         self.update()
+
+    def _pending(self) -> list[tuple[GrowingStroke, int, tuple]] | None:
+        """Each line with points not drawn yet: (line, index of its first new point, its
+        drawn state); None if something must be drawn whole (a new line, a line that
+        started over, or nothing drawn yet)."""
+        if self._key is None or self._image is None:
+            return None
+        if self._pending_now is not None:
+            return self._pending_now
+        out = []
+        for s in self._growing:
+            n = len(s.stamp)
+            if n == 0:
+                continue
+            last = self._drawn.get(s.key)
+            if last is None or s.stamp[-1] < last[0]:
+                return None
+            first = int(s.stamp.searchsorted(last[0], side="right"))
+            if first < n:
+                out.append((s, first, last))
+        self._pending_now = out
+        return out
+
+    def _dirty_rect(self) -> QRectF | None:
+        """Where the next paint will draw (data units); None for everywhere."""
+        pending = self._pending()
+        px = self._px
+        if pending is None or px is None:
+            return None
+        if not pending:
+            return QRectF()
+        xs, ys = [np.array([last[4] for _, _, last in pending])], []
+        ys.append(np.array([last[5] for _, _, last in pending]))
+        for s, first, _ in pending:
+            xs.append(s.x[first:])
+            ys.append(s.y[first:])
+        reach = max(_offset_reach(s.offsets) for s, _, _ in pending) + 2.0
+        return _extent(xs, ys, px, reach)
 
     def paint(self, p: QPainter, opt, widget=None) -> None:
         t = p.transform()
@@ -292,13 +442,10 @@ class GrowingStrokeLayer(StrokeLayer):
             return
         dpr = dev.devicePixelRatioF()
         key = (_coefficients(t), area.x(), area.y(), area.width(), area.height(), dpr)
-        # A line whose stamps went back in time (a reset) is drawn anew, and so, since its
-        # old pixels are in the same image, is everything else.
-        rewound = any(
-            len(s.stamp) and s.key in self._drawn and s.stamp[-1] < self._drawn[s.key][0]
-            for s in self._growing
-        )
-        if key != self._key or self._image is None or rewound:
+        pending = self._pending() if key == self._key else None
+        # Whatever happens next, the drawn state changes.
+        self._pending_now = None
+        if pending is None:
             size = QSize(round(area.width() * dpr), round(area.height() * dpr))
             if self._image is None or self._image.size() != size:
                 self._image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
@@ -308,57 +455,105 @@ class GrowingStrokeLayer(StrokeLayer):
             self._key = key
             self._drawn.clear()
             self.full_redraws += 1
+        if t.m11() and t.m22():
+            self._px = (1.0 / abs(t.m11()), 1.0 / abs(t.m22()))
         # Device coordinates relative to the image's corner.
         c = list(_coefficients(t))
         c[2] -= area.x()
         c[5] -= area.y()
-        ip = QPainter(self._image)
-        try:
-            ip.setRenderHint(QPainter.RenderHint.Antialiasing, self._antialias)
-            for s in self._growing:
-                self._grow(ip, s, c)
-        finally:
-            ip.end()
+        if pending is None or pending:
+            ip = QPainter(self._image)
+            try:
+                ip.setRenderHint(QPainter.RenderHint.Antialiasing, self._antialias)
+                if pending is None:
+                    for s in self._growing:
+                        if len(s.x):
+                            self._draw_whole(ip, s, c)
+                else:
+                    self._draw_additions(ip, pending, c)
+            finally:
+                ip.end()
         p.save()
         p.resetTransform()
         p.drawImage(QPointF(area.x(), area.y()), self._image)
         p.restore()
 
-    def _grow(self, ip: QPainter, s: GrowingStroke, c) -> None:
-        n = len(s.x)
-        if n == 0:
+    def _draw_whole(self, ip: QPainter, s: GrowingStroke, c) -> None:
+        pts = np.empty((len(s.x), 2))
+        _fill_device(pts, s.x, s.y, c)
+        # A whole line: keep one point per pixel travelled (a crawling trajectory has
+        # thousands per pixel); the stroke stays the same to a pixel.
+        pts = pts[simplify_polyline(pts[:, 0], pts[:, 1], 1.0, 1.0)]
+        poly = create_qpolygonf(len(pts))
+        ndarray_from_qpolygonf(poly)[:] = pts
+        self._stroke(ip, s, poly, 0.0)
+        self._drawn[s.key] = (
+            float(s.stamp[-1]),
+            float(pts[-1, 0]),
+            float(pts[-1, 1]),
+            _dash_length(pts),
+            float(s.x[-1]),
+            float(s.y[-1]),
+        )
+
+    def _draw_additions(self, ip: QPainter, pending, c) -> None:
+        """Every line's new points, joined to its last drawn one: mapped in one go."""
+        counts = np.array([len(s.x) - first + 1 for s, first, _ in pending])
+        ends = np.cumsum(counts)
+        starts = ends - counts
+        xs = np.concatenate([a for s, first, _ in pending for a in (_ZERO, s.x[first:])])
+        ys = np.concatenate([a for s, first, _ in pending for a in (_ZERO, s.y[first:])])
+        # One polygon holds all lines; each is drawn from a copy of its slice (one C++
+        # call), which is cheaper than a numpy-backed polygon per line.
+        if self._joined is None:
+            self._joined = create_qpolygonf(len(xs))
+        poly = self._joined
+        if len(poly) != len(xs):
+            poly.resize(len(xs))
+        pts = ndarray_from_qpolygonf(poly)
+        _fill_device(pts, xs, ys, c)
+        pts[starts] = [(last[1], last[2]) for _, _, last in pending]
+        # Qt's cosmetic stroker counts dashes in pixels along the major axis of each
+        # segment, not in Euclidean length.
+        seg = np.abs(np.diff(pts, axis=0)).max(axis=1)
+        run = np.concatenate(([0.0], np.cumsum(seg)))
+        lengths = run[ends - 1] - run[starts]
+        for (s, _, last), a, b, length in zip(
+            pending, starts.tolist(), ends.tolist(), lengths.tolist(), strict=True
+        ):
+            self._stroke(ip, s, poly.mid(a, b - a), last[3])
+            self._drawn[s.key] = (
+                float(s.stamp[-1]),
+                float(pts[b - 1, 0]),
+                float(pts[b - 1, 1]),
+                last[3] + length,
+                float(s.x[-1]),
+                float(s.y[-1]),
+            )
+
+    @staticmethod
+    def _stroke(ip: QPainter, s: GrowingStroke, poly: QPolygonF, dash: float) -> None:
+        pen = s.pen
+        if len(poly) < 2:
             return
-        last = self._drawn.get(s.key)
-        if last is None:
-            pts = np.empty((n, 2))
-            _fill_device(pts, s.x, s.y, c)
-            # A whole line: keep one point per pixel travelled (a crawling trajectory has
-            # thousands per pixel); the stroke stays the same to a pixel.
-            pts = pts[simplify_polyline(pts[:, 0], pts[:, 1], 1.0, 1.0)]
-            dash = 0.0
-        else:
-            first = int(np.searchsorted(s.stamp, last[0], side="right"))
-            if first >= n:
-                return
-            # The new points, joined to the last one drawn.
-            pts = np.empty((n - first + 1, 2))
-            pts[0] = last[1:3]
-            _fill_device(pts[1:], s.x[first:], s.y[first:], c)
-            dash = last[3]
-        if len(pts) > 1:
-            pen = s.pen
-            pattern = pen.dashPattern() if pen.style() != Qt.PenStyle.SolidLine else []
+        if pen.style() != Qt.PenStyle.SolidLine:
+            pattern = pen.dashPattern()
             if pattern:
                 # Carry the dashes on from where the line stopped.
                 pen = QPen(pen)
                 pen.setDashOffset(dash % sum(pattern))
-            poly = create_qpolygonf(len(pts))
-            ndarray_from_qpolygonf(poly)[:] = pts
-            ip.setPen(pen)
-            for dx, dy in s.offsets:
-                ip.setTransform(QTransform.fromTranslate(dx, dy))
-                ip.drawPolyline(poly)
-            # Qt's cosmetic stroker counts dashes in pixels along the major axis of each
-            # segment, not in Euclidean length.
-            dash += float(np.abs(np.diff(pts, axis=0)).max(axis=1).sum())
-        self._drawn[s.key] = (float(s.stamp[-1]), float(pts[-1, 0]), float(pts[-1, 1]), dash)
+        ip.setPen(pen)
+        for dx, dy in s.offsets:
+            ip.setTransform(QTransform.fromTranslate(dx, dy))
+            ip.drawPolyline(poly)
+
+
+_ZERO = np.zeros(1)
+
+
+def _dash_length(pts: np.ndarray) -> float:
+    """Length of a device polyline (shape (n, 2)) as Qt's cosmetic stroker counts dashes:
+    pixels along the major axis of each segment."""
+    if len(pts) < 2:
+        return 0.0
+    return float(np.abs(np.diff(pts, axis=0)).max(axis=1).sum())

@@ -147,7 +147,8 @@ class LandscapePanel(Card):
         self.trails = GrowingStrokeLayer()
         self.trails.setZValue(5)
         self.plot_item.addItem(self.trails)
-        self.race = StrokeLayer()
+        # Tight: a frame repaints only where tails and heads were and are.
+        self.race = StrokeLayer(tight=True)
         self.race.setZValue(6)
         self.plot_item.addItem(self.race)
         self._diverged_brush = pg.mkBrush(255, 255, 255, 230)
@@ -178,7 +179,7 @@ class LandscapePanel(Card):
 
         # Internals overlay: every arrow of every kind in one layer (5-point polylines:
         # shaft, one head stroke, back to the tip, the other head stroke).
-        self.arrow_layer = StrokeLayer()
+        self.arrow_layer = StrokeLayer(tight=True)
         self.arrow_layer.setZValue(35)
         self.arrow_layer.setVisible(False)
         self.plot_item.addItem(self.arrow_layer)
@@ -412,33 +413,33 @@ class LandscapePanel(Card):
         tails: list[list[Stroke]] = [[] for _ in TAIL]
         heads: list[Marker] = []
         diverged_brush = self._diverged_brush
+        keep = sum(TAIL)
+        # ufuncs, not np.clip: its Python wrapper costs more than the clipping here.
+        positions = np.minimum(np.maximum(np.asarray(snap.positions, float), lo), hi)
         for i, run in enumerate(self._runs):
             hist = snap.histories[i]
             m = len(hist)
+            xy = hist.xy
             # The snapshot's arrays are read-only: the layer may keep them as they are.
             trails.append(
                 GrowingStroke(
-                    i,
-                    hist.xy[:, 0],
-                    hist.xy[:, 1],
-                    hist.steps,
-                    run["trail_pen"],
-                    run["trail_offsets"],
+                    i, xy[:, 0], xy[:, 1], hist.steps, run["trail_pen"], run["trail_offsets"]
                 )
             )
             # The fading tail: the last points, clamped into a small reused buffer.
-            k0 = max(0, m - sum(TAIL))
-            x, y = run["buf"][0, : m - k0], run["buf"][1, : m - k0]
-            np.clip(hist.xy[k0:, 0], lo[0], hi[0], out=x)
-            np.clip(hist.xy[k0:, 1], lo[1], hi[1], out=y)
+            k0 = max(0, m - keep)
             end = m - k0
+            buf = run["buf"][:, :end]
+            np.maximum(xy[k0:].T, lo[:, None], out=buf)
+            np.minimum(buf, hi[:, None], out=buf)
+            x, y = buf[0], buf[1]
             for k in range(len(TAIL) - 1, -1, -1):
                 start = max(0, end - TAIL[k])
                 pen, offsets = run["tail_pens"][k]
                 # Each segment overlaps the next by one point so the tail is unbroken.
                 tails[k].append(Stroke(x[start:end], y[start:end], pen, offsets))
                 end = start + 1
-            head = np.clip(snap.positions[i], lo, hi)
+            head = positions[i]
             status = snap.status[i]
             diverged = status == "diverged"
             if diverged:

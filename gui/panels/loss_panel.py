@@ -24,8 +24,16 @@ from engine.landscapes import Landscape
 from gui import theme
 from gui.graphics import speed_up_plot, use_decade_ticks
 from gui.panels.card import Card
-from gui.plotting import format_value, nice_ceil, peak_decimate, sticky_range
-from gui.stroke_layer import Marker, Stroke, StrokeLayer, cosmetic, offsets_for, symbol_path
+from gui.plotting import format_value, nice_ceil, sticky_range
+from gui.stroke_layer import (
+    GrowingStroke,
+    GrowingStrokeLayer,
+    Marker,
+    StrokeLayer,
+    cosmetic,
+    offsets_for,
+    symbol_path,
+)
 
 CAPACITY = 4096  # points per run buffer (the engine keeps at most recent + decimated)
 
@@ -49,10 +57,16 @@ class LossPanel(Card):
         use_decade_ticks(self.plot_item.getAxis("left"))
         self.plot_item.showGrid(x=True, y=True, alpha=0.25)
         self.plot_item.setLabel("bottom", "step")
-        # Every run's curve and end marker in one item (see gui.stroke_layer).
-        self.layer = StrokeLayer()
+        # Every run's curve in one item that draws only the new segments of each update
+        # (the axes' ranges are sticky, so the curves rarely need drawing whole), and the
+        # end markers in another whose bounds are tight: an update repaints a few small
+        # rectangles of the plot (see gui.stroke_layer).
+        self.layer = GrowingStrokeLayer()
         self.layer.setZValue(10)
         self.plot_item.addItem(self.layer)
+        self.ends = StrokeLayer(tight=True)
+        self.ends.setZValue(11)
+        self.plot_item.addItem(self.ends)
         self.legend = self.plot_item.addLegend(
             offset=(-8, 8),
             labelTextColor=theme.INK,
@@ -107,6 +121,7 @@ class LossPanel(Card):
         self._styles = list(styles)
         self._labels = list(labels)
         self.layer.set_content()
+        self.ends.set_content()
         self._style_curves()
 
     @property
@@ -136,6 +151,7 @@ class LossPanel(Card):
             for st in self._styles
         ]
         self._rebuild_legend()
+        self.layer.restart()
         self._draw()
 
     def _rebuild_legend(self) -> None:
@@ -192,21 +208,19 @@ class LossPanel(Card):
         self._draw()
 
     def _draw(self) -> None:
-        """Hand the layer each run's curve (about one point per pixel of width) and end."""
+        """Hand the layers each run's curve (stamped by step) and end marker."""
         if len(self._pens) != len(self._counts):
             return
-        # Columns two pixels wide: the curves are drawn about two pixels thick, so finer
-        # columns add points (and drawing time) without changing a pixel.
-        px = 2.0 * self.plot_item.getViewBox().viewPixelSize()[0]
         strokes, ends = [], []
         for i, (pen, offsets, path, mpen, brush) in enumerate(self._pens):
             m = self._counts[i]
             if not m:
                 continue
-            x, y = peak_decimate(self._x[i, :m], self._y[i, :m], px)
-            strokes.append(Stroke(x, y, pen, offsets))
+            x, y = self._x[i, :m], self._y[i, :m]
+            strokes.append(GrowingStroke(i, x, y, x, pen, offsets))
             ends.append(Marker(float(x[-1]), float(y[-1]), path, mpen, brush))
-        self.layer.set_content(strokes, ends)
+        self.layer.set_content(strokes)
+        self.ends.set_content((), ends)
 
     def _follow_data(self, xmax: float, ymin: float, ymax: float) -> None:
         if not self._follow or ymin > ymax:

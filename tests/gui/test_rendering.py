@@ -57,6 +57,38 @@ def test_each_runs_colour_is_drawn_at_its_head(make_window, qtbot):
         assert np.abs(corner - rgb).sum(axis=-1).min() > 30
 
 
+def test_each_runs_loss_curve_is_drawn_along_its_losses(make_window, qtbot):
+    """The loss curves grow piece by piece (only new segments are drawn each update):
+    after several updates each run's colour lies along its whole curve."""
+    _, lab = make_window()
+    for k in range(1, 7):
+        lab.bridge.step_once(60)
+        wait_for_snapshot(qtbot, lab, lambda s, k=k: s.step == 60 * k)
+        qtbot.wait(50)
+    loss = lab.loss
+    widget = loss.plot_widget
+    vb = loss.plot_item.getViewBox()
+    img = widget.grab().toImage()
+    dpr = img.devicePixelRatio()
+    arr = image_array(img)
+    r = int(6 * dpr)
+    for i in range(loss.n_curves):
+        x, y = loss.curve_data(i)
+        assert x[-1] == 360
+        want = QColor(theme.run_style(i).colour)
+        rgb = np.array([want.red(), want.green(), want.blue()])
+        found = 0
+        # The second half, where the four curves have parted.
+        picks = np.linspace(len(x) // 2, len(x) - 1, 12).astype(int)
+        for j in picks:
+            p = widget.mapFromScene(vb.mapViewToScene(QPointF(x[j], y[j])))
+            cx, cy = round(p.x() * dpr), round(p.y() * dpr)
+            patch = arr[max(cy - r, 0) : cy + r + 1, max(cx - r, 0) : cx + r + 1]
+            found += int(np.abs(patch - rgb).sum(axis=-1).min() <= 90)
+        # Curves still cross and hide one another in places; most of each must show.
+        assert found >= 0.6 * len(picks), f"run {i + 1}: found at {found} of {len(picks)}"
+
+
 def test_two_thousand_streamed_updates_through_the_real_panels(make_window, qtbot, app):
     """PySide6 6.12.0 crashed after a few thousand void calls; 6.11.3 must not.
 
@@ -164,3 +196,96 @@ def test_zooming_repaints_the_backdrop_in_the_new_place(make_window, qtbot, app)
     patch = img[cy - 6 : cy + 7, cx - 6 : cx + 7]
     # The white star of the global minimum is drawn there.
     assert (patch.min(axis=-1) > 240).sum() >= 6
+
+
+def _backing_store(widget) -> np.ndarray:
+    """What the window's backing store holds for ``widget``: the pixels left by every
+    partial repaint so far (``widget.grab()`` instead paints the widget afresh)."""
+    win = widget.window()
+    top_left = widget.mapTo(win, widget.rect().topLeft())
+    pixmap = win.screen().grabWindow(
+        win.winId(), top_left.x(), top_left.y(), widget.width(), widget.height()
+    )
+    return image_array(pixmap.toImage())
+
+
+def _racing_config() -> RaceConfig:
+    # Eight runs that keep moving across the view (no one converges), as in the benchmark.
+    runs = (
+        RunConfig("sgd", {"lr": 1e-3}),
+        RunConfig("momentum", {"lr": 1e-3, "momentum": 0.9}),
+        RunConfig("nesterov", {"lr": 1e-3, "momentum": 0.9}),
+        RunConfig("rmsprop", {"lr": 1e-2}),
+        RunConfig("adagrad", {"lr": 0.5}),
+        RunConfig("adam", {"lr": 5e-2}),
+        RunConfig("adamw", {"lr": 5e-2}),
+        RunConfig("nadam", {"lr": 5e-2}),
+    )
+    return RaceConfig(runs=runs, tol=0.0)
+
+
+def test_partial_repaints_leave_no_stale_pixels(make_window, qtbot, app):
+    """Frames repaint only the rectangles that changed (tails, heads, new segments, loss
+    ends). What the window shows after many such frames must equal a fresh paint of the
+    same content: a rectangle drawn too small leaves old tails and markers behind."""
+    from PySide6.QtWidgets import QGraphicsView
+
+    window, lab = make_window(_racing_config())
+    window.set_speed(None)
+    window.act_play.setChecked(True)
+    frames0 = lab.frames_drawn
+    qtbot.waitUntil(lambda: lab.frames_drawn >= frames0 + 90, timeout=30000)
+    window.act_play.setChecked(False)
+    # Let the last batch land and be drawn, with nothing left to paint.
+    qtbot.waitUntil(lambda: not lab.bridge.running, timeout=5000)
+    qtbot.wait(300)
+    app.processEvents()
+    assert lab.last_snapshot.step > 100
+    for view in (lab.surface.plot_widget, lab.loss.plot_widget):
+        assert isinstance(view, QGraphicsView)
+        shown = _backing_store(view.viewport())
+        fresh = image_array(view.viewport().grab().toImage())
+        assert shown.shape == fresh.shape
+        stale = np.abs(shown - fresh).max(axis=-1) > 24
+        assert stale.sum() <= 3, f"{stale.sum()} stale pixels in {type(view).__name__}"
+
+
+def test_a_racing_frame_repaints_a_small_part_of_the_plots(make_window, qtbot, app):
+    """Runs that crawl along Rosenbrock's valley change a few small rectangles per frame;
+    the plots must not repaint their whole area every frame."""
+    from PySide6.QtCore import QEvent, QObject
+
+    window, lab = make_window(_racing_config(), size=(1920, 1080))
+    areas = {"surface": [], "loss": []}
+
+    class Spy(QObject):
+        def __init__(self, name, widget):
+            super().__init__()
+            self.name, self.widget = name, widget
+
+        def eventFilter(self, obj, ev):
+            if ev.type() == QEvent.Type.Paint:
+                full = self.widget.width() * self.widget.height()
+                areas[self.name].append(sum(r.width() * r.height() for r in ev.region()) / full)
+            return False
+
+    spies = [
+        Spy("surface", lab.surface.plot_widget.viewport()),
+        Spy("loss", lab.loss.plot_widget.viewport()),
+    ]
+    for spy in spies:
+        spy.widget.installEventFilter(spy)
+    window.set_speed(None)
+    window.act_play.setChecked(True)
+    frames0 = lab.frames_drawn
+    # Past the first second, the runs crawl.
+    qtbot.waitUntil(lambda: lab.last_snapshot is not None and lab.last_snapshot.step > 400)
+    for v in areas.values():
+        v.clear()
+    qtbot.waitUntil(lambda: lab.frames_drawn >= frames0 + 60, timeout=30000)
+    window.act_play.setChecked(False)
+    for spy in spies:
+        spy.widget.removeEventFilter(spy)
+    assert len(areas["surface"]) >= 20 and len(areas["loss"]) >= 5
+    assert np.median(areas["surface"]) < 0.25, np.median(areas["surface"])
+    assert np.median(areas["loss"]) < 0.25, np.median(areas["loss"])
