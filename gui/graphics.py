@@ -19,7 +19,12 @@ import pyqtgraph as pg
 from pyqtgraph.graphicsItems.ScatterPlotItem import Symbols
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QPainter, QPen, QPixmapCache, QTransform
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsView,
+    QStyleOptionGraphicsItem,
+)
 
 # Device-pixel offsets giving a line of about 1, 2, 3 and 4 pixels in every direction.
 _OFFSETS: dict[int, tuple[tuple[float, float], ...]] = {
@@ -199,6 +204,12 @@ def speed_up_plot(plot_item: pg.PlotItem) -> None:
     rare), yet without a cache it replays its whole picture, grid lines and text, whenever a
     curve under it moves. The scene's BSP index only pays off for static scenes; ours move
     every frame. Also makes the pixmap cache large enough for every cached item.
+
+    Views repaint the bounding rectangle of what changed, not the exact region: items that
+    draw only where they changed (``StrokeLayer(tight=True)``, growing layers) leave a few
+    scattered rectangles, and Qt's raster engine strokes antialiased lines several times
+    slower under a many-rectangle clip than under one rectangle (measured at 1920x1080 with
+    the internals overlay: 11 ms a frame with the exact region, 6 ms with its bounds).
     """
     if QPixmapCache.cacheLimit() < PIXMAP_CACHE_KB:
         QPixmapCache.setCacheLimit(PIXMAP_CACHE_KB)
@@ -208,6 +219,8 @@ def speed_up_plot(plot_item: pg.PlotItem) -> None:
     scene = plot_item.scene()
     if scene is not None:
         scene.setItemIndexMethod(scene.ItemIndexMethod.NoIndex)
+        for view in scene.views():
+            view.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
 
 
 def use_decade_ticks(axis: pg.AxisItem) -> None:

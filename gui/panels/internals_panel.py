@@ -23,8 +23,8 @@ from PySide6.QtWidgets import QButtonGroup, QToolButton, QWidget
 from gui import theme
 from gui.graphics import speed_up_plot, use_decade_ticks
 from gui.panels.card import Card
-from gui.plotting import finite_spans, nice_ceil, peak_decimate, snapped_range
-from gui.stroke_layer import Stroke, StrokeLayer, cosmetic, offsets_for
+from gui.plotting import finite_spans, nice_ceil, sticky_range
+from gui.stroke_layer import GrowingStroke, GrowingStrokeLayer, cosmetic, offsets_for
 
 CAPACITY = 2048
 SERIES = (
@@ -97,8 +97,9 @@ class InternalsPanel(Card):
         self.plot.hideButtons()
         speed_up_plot(self.plot)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
-        # All runs' curves in one item (see gui.stroke_layer).
-        self.layer = StrokeLayer()
+        # All runs' curves in one item that draws only what each update adds (see
+        # gui.stroke_layer); the ranges are sticky, so the curves are rarely drawn whole.
+        self.layer = GrowingStrokeLayer()
         self.layer.setZValue(10)
         self.plot.addItem(self.layer)
         self.plot.getAxis("left").setLogMode(True)
@@ -123,6 +124,7 @@ class InternalsPanel(Card):
         self.group.button(self.series).setChecked(True)
         self.plot.setLabel("left", SERIES[self.series][0])
         self._range = None
+        self.layer.restart()
         self.redraw()
 
     def set_runs(self, styles: list[theme.RunStyle]) -> None:
@@ -135,15 +137,17 @@ class InternalsPanel(Card):
         self.buffer = SeriesBuffer(n)
         self._y = np.zeros((n, CAPACITY))
         self._range = None
+        self.layer.restart()
 
     def _style(self) -> None:
         t = self._scale.thickness
         self._pens = [
             (cosmetic(st.pen(width=1.0, dash_scale=t)), offsets_for(t)) for st in self._styles
         ]
+        self.layer.restart()
         self.redraw()
 
-    def curves(self) -> list[Stroke]:
+    def curves(self) -> list[GrowingStroke]:
         """What the plot shows: one polyline per run and stretch of finite values."""
         return list(self.layer.strokes)
 
@@ -173,23 +177,25 @@ class InternalsPanel(Card):
         with np.errstate(all="ignore"):
             # Exact zeros cannot sit on a log axis; they show at 1e-30.
             np.log10(np.maximum(buf.values[self.series, :, :m], 1e-30), out=y)
-        # Columns two pixels wide, as for the loss curves.
-        px = 2.0 * self.plot.getViewBox().viewPixelSize()[0]
         strokes = []
         for i, (pen, offsets) in enumerate(self._pens):
-            # A gap wherever a run was frozen (its values are NaN there).
+            # A gap wherever a run was frozen (its values are NaN there). Each stretch is
+            # its own line, named by the step it starts at.
             for a, b in finite_spans(y[i]):
-                xd, yd = peak_decimate(x[a:b], y[i, a:b], px)
-                strokes.append(Stroke(xd, yd, pen, offsets))
-        self.layer.set_content(strokes)
-        # Snapped ranges: the axes and grid are re-laid a few times, not every frame.
+                xs = x[a:b]
+                strokes.append(GrowingStroke((i, float(xs[0])), xs, y[i, a:b], xs, pen, offsets))
+        # Sticky ranges: the axes and grid are re-laid (and the curves drawn whole) a few
+        # times, not whenever the values cross a half decade.
         fin = y[np.isfinite(y)]
         if fin.size:
             xr = (0.0, nice_ceil(max(float(x[-1]), 10.0)))
-            yr = snapped_range(float(fin.min()), float(fin.max()), True)
+            yr = sticky_range(
+                self._range[1] if self._range else None, float(fin.min()), float(fin.max()), True
+            )
             if self._range != (xr, yr):
                 self._range = (xr, yr)
                 self.plot.setRange(xRange=xr, yRange=yr, padding=0.02)
+        self.layer.set_content(strokes)
 
     def apply_scale(self, scale: theme.Scale) -> None:
         self._scale = scale

@@ -105,9 +105,22 @@ def test_sticky_range_grows_with_a_decade_to_spare_and_shrinks_late():
     assert sticky_range(r, -1.8, 0.0, True) == (-3.0, 0.5)
     # filling under a quarter of the range: shrink to the data (at least two decades)
     assert sticky_range((-10.0, 10.0), 0.1, 0.9, True) == (-1.0, 1.0)
+    # a wider range leaves half its span to spare: (-8, 0) left at -8.5 → room to -12.5
+    assert sticky_range((-8.0, 0.0), -8.5, -0.5, True) == (-12.5, 0.0)
     # linear: a quarter of the span beyond the side that was left
     lo, hi = sticky_range((0.0, 1.0), 0.0, 1.5, False)
     assert lo == 0.0 and hi >= 1.5 + 0.25 * 1.5
+
+
+def test_sticky_range_follows_a_loss_falling_thirty_decades_in_few_moves():
+    r, ranges = None, []
+    for lo in np.arange(0.0, -30.0, -0.01):
+        r = sticky_range(r, lo, 2.0, True)
+        assert r[0] <= lo and r[1] >= 2.0
+        if not ranges or ranges[-1] != r:
+            ranges.append(r)
+    # A decade of room each time would move it about thirty times.
+    assert len(ranges) <= 8, ranges
 
 
 def _layer(name, act_var, theory, grad):

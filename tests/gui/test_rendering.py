@@ -57,36 +57,52 @@ def test_each_runs_colour_is_drawn_at_its_head(make_window, qtbot):
         assert np.abs(corner - rgb).sum(axis=-1).min() > 30
 
 
-def test_each_runs_loss_curve_is_drawn_along_its_losses(make_window, qtbot):
-    """The loss curves grow piece by piece (only new segments are drawn each update):
-    after several updates each run's colour lies along its whole curve."""
+def _found_along(widget, vb, x, y, colour, picks=12) -> int:
+    """At how many of ``picks`` points of the second half of the curve (x, y) the plot
+    shows ``colour`` within six pixels."""
+    img = widget.grab().toImage()
+    dpr = img.devicePixelRatio()
+    arr = image_array(img)
+    r = int(6 * dpr)
+    want = QColor(colour)
+    rgb = np.array([want.red(), want.green(), want.blue()])
+    found = 0
+    # The second half, where the curves have parted.
+    for j in np.linspace(len(x) // 2, len(x) - 1, picks).astype(int):
+        p = widget.mapFromScene(vb.mapViewToScene(QPointF(x[j], y[j])))
+        cx, cy = round(p.x() * dpr), round(p.y() * dpr)
+        patch = arr[max(cy - r, 0) : cy + r + 1, max(cx - r, 0) : cx + r + 1]
+        found += int(np.abs(patch - rgb).sum(axis=-1).min() <= 90)
+    return found
+
+
+def test_each_runs_loss_and_internals_curves_are_drawn_along_their_values(make_window, qtbot):
+    """Both plots grow their curves piece by piece (only new segments are drawn on each
+    update): after several updates each run's colour lies along its whole curve."""
     _, lab = make_window()
+    lab.act_internals.trigger()
     for k in range(1, 7):
         lab.bridge.step_once(60)
         wait_for_snapshot(qtbot, lab, lambda s, k=k: s.step == 60 * k)
         qtbot.wait(50)
     loss = lab.loss
-    widget = loss.plot_widget
-    vb = loss.plot_item.getViewBox()
-    img = widget.grab().toImage()
-    dpr = img.devicePixelRatio()
-    arr = image_array(img)
-    r = int(6 * dpr)
     for i in range(loss.n_curves):
         x, y = loss.curve_data(i)
         assert x[-1] == 360
-        want = QColor(theme.run_style(i).colour)
-        rgb = np.array([want.red(), want.green(), want.blue()])
-        found = 0
-        # The second half, where the four curves have parted.
-        picks = np.linspace(len(x) // 2, len(x) - 1, 12).astype(int)
-        for j in picks:
-            p = widget.mapFromScene(vb.mapViewToScene(QPointF(x[j], y[j])))
-            cx, cy = round(p.x() * dpr), round(p.y() * dpr)
-            patch = arr[max(cy - r, 0) : cy + r + 1, max(cx - r, 0) : cx + r + 1]
-            found += int(np.abs(patch - rgb).sum(axis=-1).min() <= 90)
+        found = _found_along(
+            loss.plot_widget, loss.plot_item.getViewBox(), x, y, theme.run_style(i).colour
+        )
         # Curves still cross and hide one another in places; most of each must show.
-        assert found >= 0.6 * len(picks), f"run {i + 1}: found at {found} of {len(picks)}"
+        assert found >= 8, f"loss of run {i + 1}: found at {found} of 12"
+    internals = lab.internals
+    curves = internals.curves()
+    assert len(curves) == 4
+    for i, c in enumerate(curves):
+        found = _found_along(
+            internals.plot_widget, internals.plot.getViewBox(), c.x, c.y, theme.run_style(i).colour
+        )
+        # This plot is short and its curves run close together: more of them hide.
+        assert found >= 5, f"internals of run {i + 1}: found at {found} of 12"
 
 
 def test_two_thousand_streamed_updates_through_the_real_panels(make_window, qtbot, app):
@@ -231,6 +247,7 @@ def test_partial_repaints_leave_no_stale_pixels(make_window, qtbot, app):
     from PySide6.QtWidgets import QGraphicsView
 
     window, lab = make_window(_racing_config())
+    lab.act_internals.trigger()  # arrows at the heads, and the internals plot
     window.set_speed(None)
     window.act_play.setChecked(True)
     frames0 = lab.frames_drawn
@@ -241,7 +258,7 @@ def test_partial_repaints_leave_no_stale_pixels(make_window, qtbot, app):
     qtbot.wait(300)
     app.processEvents()
     assert lab.last_snapshot.step > 100
-    for view in (lab.surface.plot_widget, lab.loss.plot_widget):
+    for view in (lab.surface.plot_widget, lab.loss.plot_widget, lab.internals.plot_widget):
         assert isinstance(view, QGraphicsView)
         shown = _backing_store(view.viewport())
         fresh = image_array(view.viewport().grab().toImage())
