@@ -300,7 +300,19 @@ class MainWindow(QMainWindow):
         self.rate_label = QLabel("")
         self.fps_label = QLabel("")
         for w in (self.step_label, self.rate_label, self.fps_label):
+            w.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             sb.addPermanentWidget(w)
+        self._fit_status_labels()
+
+    def _fit_status_labels(self) -> None:
+        # Wide enough for long readings: a label that grows with its text re-lays the
+        # status bar and repaints the window under it (measured: on half the frames).
+        for w, widest in (
+            (self.step_label, "step 88,888,888"),
+            (self.rate_label, "88,888 steps/s"),
+            (self.fps_label, "888 fps"),
+        ):
+            w.setMinimumWidth(w.fontMetrics().horizontalAdvance(widest) + 8)
 
     # ------------------------------------------------------------------ labs
     def add_lab(self, title: str, lab: Lab) -> int:
@@ -570,6 +582,7 @@ class MainWindow(QMainWindow):
         self.lesson_banner.apply_scale(scale)
         self.toolbar.setIconSize(QSize(int(20 * scale.factor), int(20 * scale.factor)))
         self._style_toolbar()
+        self._fit_status_labels()
         self._sync_speed_widgets(self.speed_slider.value())
         for lab in self.labs:
             lab.set_scale(scale)

@@ -94,7 +94,8 @@ def to_device(x: np.ndarray, y: np.ndarray, t: QTransform) -> np.ndarray:
         Device coordinates, each within +-DEVICE_LIMIT; NaN goes to -DEVICE_LIMIT.
     """
     out = np.empty((len(x), 2))
-    _fill_device(out, x, y, _coefficients(t))
+    with np.errstate(all="ignore"):
+        _fill_device(out, x, y, _coefficients(t))
     return out
 
 
@@ -146,17 +147,17 @@ def _coefficients(t: QTransform) -> tuple[float, float, float, float, float, flo
 
 
 def _fill_device(out: np.ndarray, x: np.ndarray, y: np.ndarray, c) -> None:
+    # Callers hold np.errstate(all="ignore"): inf * 0 and the like end at the clamp.
     m11, m21, dx, m12, m22, dy = c
     ox, oy = out[:, 0], out[:, 1]
-    with np.errstate(all="ignore"):
-        np.multiply(x, m11, out=ox)
-        if m21:
-            ox += m21 * y
-        ox += dx
-        np.multiply(y, m22, out=oy)
-        if m12:
-            oy += m12 * x
-        oy += dy
+    np.multiply(x, m11, out=ox)
+    if m21:
+        ox += m21 * y
+    ox += dx
+    np.multiply(y, m22, out=oy)
+    if m12:
+        oy += m12 * x
+    oy += dy
     # fmax/fmin ignore NaN, so this both clamps and replaces NaN (by -DEVICE_LIMIT).
     np.fmax(out, -DEVICE_LIMIT, out=out)
     np.fmin(out, DEVICE_LIMIT, out=out)
@@ -292,24 +293,36 @@ class StrokeLayer(pg.GraphicsObject):
         p.resetTransform()
         p.setRenderHint(QPainter.RenderHint.Antialiasing, self._antialias)
         try:
-            k = 0
-            for s in self._strokes:
-                n = len(s.x)
-                if n < 2:
-                    continue
-                # Polygons are reused frame to frame (tails keep their length), and filled
-                # in place: no per-frame allocation on Qt's side.
-                poly, view = self._polygon(k, n)
-                k += 1
-                _fill_device(view, s.x, s.y, c)
-                p.setPen(s.pen)
-                for dx, dy in s.offsets:
-                    p.setTransform(QTransform.fromTranslate(dx, dy))
-                    p.drawPolyline(poly)
-            if self._markers:
-                self._draw_markers(p, c)
+            with np.errstate(all="ignore"):
+                strokes = [s for s in self._strokes if len(s.x) >= 2]
+                if strokes:
+                    self._draw_strokes(p, strokes, c)
+                if self._markers:
+                    self._draw_markers(p, c)
         finally:
             p.restore()
+
+    def _draw_strokes(self, p: QPainter, strokes: list[Stroke], c) -> None:
+        # Every point mapped to device pixels in one go, then copied into polygons that
+        # are reused frame to frame (tails keep their length): a handful of numpy calls
+        # per frame instead of a handful per line, and no allocation on Qt's side.
+        counts = [len(s.x) for s in strokes]
+        xs = np.concatenate([s.x for s in strokes])
+        ys = np.concatenate([s.y for s in strokes])
+        dev = np.empty((len(xs), 2))
+        _fill_device(dev, xs, ys, c)
+        a = 0
+        at = (0.0, 0.0)  # the painter's translation (exact: offsets are binary fractions)
+        for k, (s, n) in enumerate(zip(strokes, counts, strict=True)):
+            poly, view = self._polygon(k, n)
+            view[:] = dev[a : a + n]
+            a += n
+            p.setPen(s.pen)
+            for off in s.offsets:
+                if off != at:
+                    p.translate(off[0] - at[0], off[1] - at[1])
+                    at = off
+                p.drawPolyline(poly)
 
     def _draw_markers(self, p: QPainter, c) -> None:
         m = self._markers
@@ -367,7 +380,8 @@ class GrowingStrokeLayer(StrokeLayer):
         # Per line key: (last stamp drawn, last device point x, y, dash length so far,
         # last data point x, y).
         self._drawn: dict[object, tuple[float, float, float, float, float, float]] = {}
-        self._joined: QPolygonF | None = None
+        self._dash_pens: dict[object, tuple[QPen, QPen]] = {}
+        self._at = (0.0, 0.0)  # the image painter's translation while drawing
         # _pending() as last worked out; valid until the content or the drawing changes.
         self._pending_now: list | None = None
         self.full_redraws = 0
@@ -463,14 +477,16 @@ class GrowingStrokeLayer(StrokeLayer):
         c[5] -= area.y()
         if pending is None or pending:
             ip = QPainter(self._image)
+            self._at = (0.0, 0.0)
             try:
                 ip.setRenderHint(QPainter.RenderHint.Antialiasing, self._antialias)
-                if pending is None:
-                    for s in self._growing:
-                        if len(s.x):
-                            self._draw_whole(ip, s, c)
-                else:
-                    self._draw_additions(ip, pending, c)
+                with np.errstate(all="ignore"):
+                    if pending is None:
+                        for s in self._growing:
+                            if len(s.x):
+                                self._draw_whole(ip, s, c)
+                    else:
+                        self._draw_additions(ip, pending, c)
             finally:
                 ip.end()
         p.save()
@@ -503,14 +519,7 @@ class GrowingStrokeLayer(StrokeLayer):
         starts = ends - counts
         xs = np.concatenate([a for s, first, _ in pending for a in (_ZERO, s.x[first:])])
         ys = np.concatenate([a for s, first, _ in pending for a in (_ZERO, s.y[first:])])
-        # One polygon holds all lines; each is drawn from a copy of its slice (one C++
-        # call), which is cheaper than a numpy-backed polygon per line.
-        if self._joined is None:
-            self._joined = create_qpolygonf(len(xs))
-        poly = self._joined
-        if len(poly) != len(xs):
-            poly.resize(len(xs))
-        pts = ndarray_from_qpolygonf(poly)
+        pts = np.empty((len(xs), 2))
         _fill_device(pts, xs, ys, c)
         pts[starts] = [(last[1], last[2]) for _, _, last in pending]
         # Qt's cosmetic stroker counts dashes in pixels along the major axis of each
@@ -518,10 +527,13 @@ class GrowingStrokeLayer(StrokeLayer):
         seg = np.abs(np.diff(pts, axis=0)).max(axis=1)
         run = np.concatenate(([0.0], np.cumsum(seg)))
         lengths = run[ends - 1] - run[starts]
-        for (s, _, last), a, b, length in zip(
-            pending, starts.tolist(), ends.tolist(), lengths.tolist(), strict=True
+        for k, ((s, _, last), a, b, length) in enumerate(
+            zip(pending, starts.tolist(), ends.tolist(), lengths.tolist(), strict=True)
         ):
-            self._stroke(ip, s, poly.mid(a, b - a), last[3])
+            # Reused polygons, one per line, filled in place.
+            poly, view = self._polygon(k, b - a)
+            view[:] = pts[a:b]
+            self._stroke(ip, s, poly, last[3])
             self._drawn[s.key] = (
                 float(s.stamp[-1]),
                 float(pts[b - 1, 0]),
@@ -531,21 +543,29 @@ class GrowingStrokeLayer(StrokeLayer):
                 float(s.y[-1]),
             )
 
-    @staticmethod
-    def _stroke(ip: QPainter, s: GrowingStroke, poly: QPolygonF, dash: float) -> None:
-        pen = s.pen
+    def _stroke(self, ip: QPainter, s: GrowingStroke, poly: QPolygonF, dash: float) -> None:
         if len(poly) < 2:
             return
+        pen = s.pen
         if pen.style() != Qt.PenStyle.SolidLine:
             pattern = pen.dashPattern()
             if pattern:
-                # Carry the dashes on from where the line stopped.
-                pen = QPen(pen)
+                # Carry the dashes on from where the line stopped (on a copy kept per
+                # line, so the caller's pen stays as it was).
+                mine = self._dash_pens.get(s.key)
+                if mine is None or mine[0] is not pen:
+                    mine = (pen, QPen(pen))
+                    self._dash_pens[s.key] = mine
+                pen = mine[1]
                 pen.setDashOffset(dash % sum(pattern))
         ip.setPen(pen)
-        for dx, dy in s.offsets:
-            ip.setTransform(QTransform.fromTranslate(dx, dy))
+        at = self._at
+        for off in s.offsets:
+            if off != at:
+                ip.translate(off[0] - at[0], off[1] - at[1])
+                at = off
             ip.drawPolyline(poly)
+        self._at = at
 
 
 _ZERO = np.zeros(1)

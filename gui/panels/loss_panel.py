@@ -35,7 +35,7 @@ from gui.stroke_layer import (
     symbol_path,
 )
 
-CAPACITY = 4096  # points per run buffer (the engine keeps at most recent + decimated)
+CAPACITY = 4096  # points per run buffer; thinned to half when full
 
 
 class LossPanel(Card):
@@ -82,6 +82,9 @@ class LossPanel(Card):
         self._updates = 0
         self._legend_corner = (1, 0)
         self._counts: list[int] = []
+        self._last: list[float] = []  # per run: the last step taken into its buffer
+        self._extent = np.empty((0, 2))  # per run: lowest and highest y taken so far
+        self._generation = None
         self._styles: list[theme.RunStyle] = []
         self._labels: list[str] = []
         self._pens: list[tuple] = []  # per run: (pen, offsets, marker path, marker pen, brush)
@@ -105,6 +108,7 @@ class LossPanel(Card):
             self._floor = 4.0 * np.finfo(float).eps * abs(f_star)
             label = "f − f* (log scale)"
         self.plot_item.getAxis("left").setLogMode(self.mode != "linear")
+        self._clear()
         self.follow()
         self.plot_item.setLabel("left", label)
         if self.mode == "gap":
@@ -117,12 +121,21 @@ class LossPanel(Card):
         n = len(styles)
         self._x = np.zeros((n, CAPACITY))
         self._y = np.zeros((n, CAPACITY))
-        self._counts = [0] * n
         self._styles = list(styles)
+        self._clear()
         self._labels = list(labels)
         self.layer.set_content()
         self.ends.set_content()
         self._style_curves()
+
+    def _clear(self) -> None:
+        """Empty every run's buffer: the next snapshot is taken whole."""
+        n = len(self._x)
+        self._counts = [0] * n
+        self._last = [-math.inf] * n
+        self._extent = np.tile([math.inf, -math.inf], (n, 1))
+        self._generation = None
+        self.layer.restart()
 
     @property
     def n_curves(self) -> int:
@@ -176,36 +189,53 @@ class LossPanel(Card):
         self._fit_legend()
 
     def update_snapshot(self, snap) -> None:
+        """Take the points each run added since the last snapshot (a new race: all of
+        them) and draw them."""
         if len(self._styles) != snap.n_runs:
             return
-        xmax, ymin, ymax = 0.0, math.inf, -math.inf
+        if snap.generation != self._generation:
+            self._clear()
+            self._generation = snap.generation
         for i in range(snap.n_runs):
             hist = snap.histories[i]
-            m = min(len(hist), CAPACITY)
-            x = self._x[i, :m]
-            y = self._y[i, :m]
-            np.copyto(x, hist.steps[-m:], casting="unsafe")
-            loss = hist.loss[-m:]
-            if self.mode == "linear":
-                # fmin/fmax skip NaN: NaN and +-inf end at the clamp (no Python-level
-                # nan_to_num on the frame path).
-                np.fmin(loss, 1e300, out=y)
-                np.fmax(y, -1e300, out=y)
-            else:
-                np.subtract(loss, self.f_star, out=y)
-                np.fmin(y, 1e300, out=y)
-                np.fmax(y, self._floor, out=y)
-                np.log10(y, out=y)
-            self._counts[i] = m
-            if m:
-                xmax = max(xmax, float(x[m - 1]))
-                # A diverged run's loss (1e56...) would squash every other curve flat:
-                # it may leave the plot at the top; the table says what happened.
-                if snap.status[i] != "diverged" or all(st == "diverged" for st in snap.status):
-                    ymin = min(ymin, float(y.min()))
-                    ymax = max(ymax, float(y.max()))
-        self._follow_data(xmax, ymin, ymax)
+            steps = hist.steps
+            if not len(steps):
+                continue
+            # The engine thins old history, never the points after the last one taken.
+            first = int(steps.searchsorted(self._last[i], side="right"))
+            if first < len(steps):
+                self._append(i, steps[first:], self._plotted(hist.loss[first:]))
+        self._follow_data(snap.status)
         self._draw()
+
+    def _plotted(self, loss: np.ndarray) -> np.ndarray:
+        """Loss values as the axis shows them (log10 of the loss or of the gap), shape (k,)."""
+        if self.mode == "linear":
+            # fmin/fmax skip NaN: NaN and +-inf end at the clamp.
+            return np.fmax(np.fmin(loss, 1e300), -1e300)
+        y = np.fmin(loss - self.f_star, 1e300)
+        np.fmax(y, self._floor, out=y)
+        return np.log10(y, out=y)
+
+    def _append(self, i: int, x: np.ndarray, y: np.ndarray) -> None:
+        m = self._counts[i]
+        total = m + len(x)
+        if total > CAPACITY:
+            # Keep an even spread of about half the capacity, the newest point included.
+            xs = np.concatenate((self._x[i, :m], x))
+            ys = np.concatenate((self._y[i, :m], y))
+            keep = np.unique(np.linspace(0, total - 1, CAPACITY // 2).astype(int))
+            m = len(keep)
+            self._x[i, :m] = xs[keep]
+            self._y[i, :m] = ys[keep]
+        else:
+            self._x[i, m:total] = x
+            self._y[i, m:total] = y
+            m = total
+        self._counts[i] = m
+        self._last[i] = float(x[-1])
+        lo, hi = self._extent[i]
+        self._extent[i] = (min(lo, float(y.min())), max(hi, float(y.max())))
 
     def _draw(self) -> None:
         """Hand the layers each run's curve (stamped by step) and end marker."""
@@ -222,9 +252,19 @@ class LossPanel(Card):
         self.layer.set_content(strokes)
         self.ends.set_content((), ends)
 
-    def _follow_data(self, xmax: float, ymin: float, ymax: float) -> None:
-        if not self._follow or ymin > ymax:
+    def _follow_data(self, status) -> None:
+        if not self._follow or not any(self._counts):
             return
+        xmax = max(self._last)
+        # A diverged run's loss (1e56...) would squash every other curve flat: it may
+        # leave the plot at the top; the table says what happened.
+        rows = [st != "diverged" for st in status]
+        if not any(rows):
+            rows = [True] * len(status)
+        ext = self._extent[np.array(rows) & (np.array(self._counts) > 0)]
+        if not len(ext):
+            return
+        ymin, ymax = float(ext[:, 0].min()), float(ext[:, 1].max())
         xr = (0.0, nice_ceil(max(xmax, 10.0)))
         # Sticky: a falling loss crosses a half decade every few hundred steps, and each
         # new range re-lays both axes and their grid (12-20 ms at 1920x1080, measured).

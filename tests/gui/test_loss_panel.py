@@ -1,0 +1,151 @@
+"""The loss plot: what it plots in each mode, taken piece by piece from snapshots."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from engine.landscapes import make_landscape
+from engine.runs import Race, RaceConfig
+from engine.trajectory import History
+from gui import theme
+
+
+def _snap(histories, generation=0, status=None):
+    n = len(histories)
+    return SimpleNamespace(
+        n_runs=n,
+        generation=generation,
+        histories=tuple(histories),
+        status=tuple(status or ["running"] * n),
+    )
+
+
+def _history(steps, loss):
+    steps = np.asarray(steps, dtype=np.int64)
+    xy = np.zeros((len(steps), 2))
+    loss = np.asarray(loss, float)
+    return History(steps=steps, xy=xy, loss=loss, grad_norm=np.zeros_like(loss))
+
+
+@pytest.fixture
+def panel(app, qtbot):
+    from gui.panels.loss_panel import LossPanel
+
+    p = LossPanel()
+    qtbot.addWidget(p)
+    p.resize(500, 350)
+    p.show()
+    return p
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # f* = 0: the loss itself on a log axis
+        ("rosenbrock", lambda f: np.log10(f)),
+        # f* = 3: the gap to it on a log axis
+        ("goldstein_price", lambda f: np.log10(f - 3.0)),
+        # no minimum (a saddle): the loss itself on a linear axis
+        ("saddle", lambda f: f),
+    ],
+)
+def test_each_mode_plots_the_values_the_axis_promises(panel, name, expected):
+    landscape = make_landscape(name)
+    panel.set_landscape(landscape)
+    panel.set_runs([theme.run_style(0)], ["a"])
+    loss = (
+        np.array([200.0, 12.0, 3.5, 3.25])
+        if name != "saddle"
+        else np.array([1.0, -2.0, -5.0, -9.5])
+    )
+    panel.update_snapshot(_snap([_history([0, 1, 2, 3], loss)]))
+    x, y = panel.curve_data(0)
+    np.testing.assert_array_equal(x, [0, 1, 2, 3])
+    np.testing.assert_allclose(y, expected(loss), rtol=1e-14)
+    assert panel.plot_item.getAxis("left").logMode == (name != "saddle")
+
+
+def test_exact_zeros_and_non_finite_losses_are_clamped_not_lost(panel):
+    panel.set_landscape(make_landscape("rosenbrock"))
+    panel.set_runs([theme.run_style(0)], ["a"])
+    panel.update_snapshot(_snap([_history([0, 1, 2], [0.0, math.inf, math.nan])]))
+    _, y = panel.curve_data(0)
+    # 0 sits at the 1e-30 floor; inf and NaN at the 1e300 ceiling.
+    np.testing.assert_array_equal(y, [-30.0, 300.0, 300.0])
+
+
+def test_only_new_points_are_taken_and_thinned_history_is_left_alone(panel):
+    panel.set_landscape(make_landscape("rosenbrock"))
+    panel.set_runs([theme.run_style(0)], ["a"])
+    panel.update_snapshot(_snap([_history(np.arange(10), 10.0 ** -np.arange(10))]))
+    # The engine has since thinned its old points (every other one kept) and added three:
+    # the panel keeps what it took and appends the new ones.
+    steps = np.r_[np.arange(0, 10, 2), 10, 11, 12]
+    panel.update_snapshot(_snap([_history(steps, 10.0 ** -steps.astype(float))]))
+    x, y = panel.curve_data(0)
+    np.testing.assert_array_equal(x, np.arange(13))
+    np.testing.assert_allclose(y, -np.arange(13.0), atol=1e-14)
+    # A snapshot with nothing new changes nothing.
+    panel.update_snapshot(_snap([_history(steps, 10.0 ** -steps.astype(float))]))
+    assert len(panel.curve_data(0)[0]) == 13
+
+
+def test_a_new_race_starts_the_curves_afresh(panel):
+    panel.set_landscape(make_landscape("rosenbrock"))
+    panel.set_runs([theme.run_style(0)], ["a"])
+    panel.update_snapshot(_snap([_history(np.arange(50), np.ones(50))], generation=1))
+    # After a reset the new race may already be past the old one's last step.
+    panel.update_snapshot(_snap([_history(np.arange(80), np.full(80, 0.1))], generation=2))
+    x, y = panel.curve_data(0)
+    np.testing.assert_array_equal(x, np.arange(80))
+    np.testing.assert_allclose(y, -1.0)
+
+
+def test_a_full_buffer_keeps_an_even_spread_ending_at_the_newest_point(panel):
+    from gui.panels.loss_panel import CAPACITY
+
+    panel.set_landscape(make_landscape("rosenbrock"))
+    panel.set_runs([theme.run_style(0)], ["a"])
+    n = CAPACITY + 100
+    for k in range(0, n, 500):
+        steps = np.arange(k, min(k + 500, n))
+        panel.update_snapshot(_snap([_history(steps, np.exp(-steps / 1000.0))]))
+    x, y = panel.curve_data(0)
+    assert len(x) <= CAPACITY
+    assert x[0] == 0 and x[-1] == n - 1
+    assert np.all(np.diff(x) > 0)
+    np.testing.assert_allclose(y, np.log10(np.exp(-x / 1000.0)), rtol=1e-12)
+
+
+def test_the_range_covers_every_run_but_a_diverged_one(panel):
+    panel.set_landscape(make_landscape("rosenbrock"))
+    panel.set_runs([theme.run_style(0), theme.run_style(1)], ["a", "b"])
+    h_ok = _history([0, 1, 2], [1e2, 1e0, 1e-3])
+    h_bad = _history([0, 1, 2], [1e2, 1e30, 1e56])
+    panel.update_snapshot(_snap([h_ok, h_bad], status=["running", "diverged"]))
+    (_, _), (y0, y1) = panel.plot_item.getViewBox().viewRange()
+    assert y0 <= -3 and 2 <= y1 < 10
+    # Once every run has diverged, they all count.
+    panel.update_snapshot(
+        _snap([_history([0, 1, 2, 3], [1e2, 1e0, 1e-3, 1e40]), h_bad], status=["diverged"] * 2)
+    )
+    (_, _), (y0, y1) = panel.plot_item.getViewBox().viewRange()
+    assert y1 >= 56
+
+
+def test_curves_of_a_real_race_match_its_history(panel):
+    race = Race(RaceConfig())
+    panel.set_landscape(race.landscape)
+    panel.set_runs([theme.run_style(i) for i in range(4)], list("abcd"))
+    for _ in range(5):
+        race.step(40)
+        panel.update_snapshot(race.snapshot())
+    snap = race.snapshot()
+    for i in range(4):
+        x, y = panel.curve_data(i)
+        np.testing.assert_array_equal(x, snap.histories[i].steps)
+        np.testing.assert_allclose(y, np.log10(np.maximum(snap.histories[i].loss, 1e-30)))
