@@ -508,38 +508,39 @@ class LandscapePanel(Card):
         }
         active = np.array([s == "running" for s in snap.status])
         thick = offsets_for(2)
-        for kind, vec in vectors.items():
-            vec = np.where(active[:, None], vec, np.nan)
-            with np.errstate(all="ignore"):
-                norms = np.hypot(vec[:, 0], vec[:, 1])
+        n = len(pos)
+        kinds = tuple(vectors)
+        # All kinds in one array, shape (kinds, runs, 2): one pass of numpy for them all.
+        vec = np.where(active[None, :, None], np.stack([vectors[k] for k in kinds]), np.nan)
+        with np.errstate(all="ignore"):
+            norms = np.hypot(vec[..., 0], vec[..., 1])
             ok = np.isfinite(norms) & (norms > 0)
-            top = norms[ok].max() if ok.any() else 1.0
+            top = np.where(ok, norms, 0.0).max(axis=1, keepdims=True)
+            top[top == 0] = 1.0
             # Directions are exact. Lengths are compressed (fourth root of the ratio to the
             # longest of the kind, at least a fifth of the longest) because gradients of
             # runs a few steps apart can differ ten-thousandfold and would vanish at scale.
-            with np.errstate(all="ignore"):
-                rel = np.where(ok, np.maximum((norms / top) ** 0.25, 0.2), np.nan)
-                scaled = vec * (target * rel / norms)[:, None]
-            # One call for all runs; the rows it keeps (finite, at least ARROW_MIN_PX long
-            # on screen) are worked out the same way here to know whose arrow is whose.
-            with np.errstate(all="ignore"):
-                length = np.hypot(scaled[:, 0] / px, scaled[:, 1] / py)
-            drawn = np.flatnonzero(
-                np.isfinite(pos).all(axis=1)
-                & np.isfinite(scaled).all(axis=1)
-                & (length >= ARROW_MIN_PX)
-            )
-            seg = arrow_segments(pos, scaled, (px, py), head_px, min_px=ARROW_MIN_PX)
-            seg = seg.reshape(-1, 6, 2)[:, [0, 1, 3, 4, 5]]  # head, tip, barb, tip, barb
-            strokes = []
-            for i, line in zip(drawn.tolist(), seg, strict=True):
-                run = self._runs[i]
-                if kind == "update":
-                    pen, offsets = run["update_pen"], run["update_offsets"]
-                else:
-                    pen, offsets = self._arrow_pens[kind], thick
-                strokes.append(Stroke(line[:, 0], line[:, 1], pen, offsets))
-            self._arrows[kind] = strokes
+            rel = np.where(ok, np.maximum((norms / top) ** 0.25, 0.2), np.nan)
+            scaled = (vec * (target * rel / norms)[..., None]).reshape(-1, 2)
+            length = np.hypot(scaled[:, 0] / px, scaled[:, 1] / py)
+        origins = np.tile(pos, (len(kinds), 1))
+        # One call for all arrows; the rows it keeps (finite, at least ARROW_MIN_PX long on
+        # screen) are worked out the same way here to know whose arrow is whose.
+        drawn = np.flatnonzero(
+            np.isfinite(origins).all(axis=1)
+            & np.isfinite(scaled).all(axis=1)
+            & (length >= ARROW_MIN_PX)
+        )
+        seg = arrow_segments(origins, scaled, (px, py), head_px, min_px=ARROW_MIN_PX)
+        seg = seg.reshape(-1, 6, 2)[:, [0, 1, 3, 4, 5]]  # head, tip, barb, tip, barb
+        self._arrows = {kind: [] for kind in kinds}
+        for row, line in zip(drawn.tolist(), seg, strict=True):
+            kind, i = kinds[row // n], row % n
+            if kind == "update":
+                pen, offsets = self._runs[i]["update_pen"], self._runs[i]["update_offsets"]
+            else:
+                pen, offsets = self._arrow_pens[kind], thick
+            self._arrows[kind].append(Stroke(line[:, 0], line[:, 1], pen, offsets))
         # Update arrows (run colours) on top of the gradient and momentum ones.
         self.arrow_layer.set_content(
             self._arrows["grad"] + self._arrows["momentum"] + self._arrows["update"]

@@ -282,6 +282,15 @@ def test_internals_overlay_draws_arrows_and_series(make_window, qtbot):
         assert (x[3], y[3]) == (x[1], y[1])
         b = np.array([barb[0] - x[1], barb[1] - y[1]])
         assert b @ shaft < 0
+    # Lengths: the longest gradient arrow spans 12% of the view's shorter side; the others
+    # the fourth root of their ratio to it (at least a fifth).
+    x0, x1, y0, y1 = lab.surface.view_window()
+    target = 0.12 * min(x1 - x0, y1 - y0)
+    norms = np.hypot(*np.asarray(snap.grads).T)
+    for arrow, n in zip(grad, norms, strict=True):
+        got = math.hypot(arrow.x[1] - arrow.x[0], arrow.y[1] - arrow.y[0])
+        want = target * max((n / norms.max()) ** 0.25, 0.2)
+        assert got == pytest.approx(want, rel=1e-9)
     assert len(lab.surface.arrows("update")) == 4
     assert lab.internals.buffer.count >= 1
     # Momentum has a velocity, Adam a first moment: both get a momentum arrow; plain SGD
