@@ -24,6 +24,7 @@ import engine  # noqa: F401  (pins BLAS to one thread: must load before numpy)
 # isort: split
 import numpy as np
 import psutil
+from host import StealMeter
 from PySide6.QtCore import Qt, QTimer
 
 from engine.runs import RaceConfig, RunConfig
@@ -74,7 +75,10 @@ def measure(app, size: tuple[int, int], seconds: float, internals: bool, present
 
     state = {}
 
+    steal = StealMeter()
+
     def start() -> None:
+        steal.start()
         state["t0"] = time.perf_counter()
         state["frames0"] = lab.frames_drawn
         state["steps0"] = lab.current_step()
@@ -87,6 +91,7 @@ def measure(app, size: tuple[int, int], seconds: float, internals: bool, present
         state["frames1"] = lab.frames_drawn
         state["steps1"] = lab.current_step()
         state["cpu1"] = time.thread_time()
+        steal.stop()
         app.quit()
 
     QTimer.singleShot(500, start)  # skip the first half second (warm-up)
@@ -111,6 +116,7 @@ def measure(app, size: tuple[int, int], seconds: float, internals: bool, present
         "rss0": rss0 / 2**20,
         "rss1": rss1 / 2**20,
         "running": sum(s == "running" for s in status),
+        "steal": steal.percent,
         # CPU time of the GUI thread per frame drawn: what an idle machine would allow.
         "cpu_ms": 1000
         * (state["cpu1"] - state["cpu0"])
@@ -139,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"{'size':>10} {'frames/s':>9} {'steps/s':>9} {'lag p50':>8} {'lag p99':>8} "
-        f"{'lag max':>8} {'RSS start':>10} {'RSS end':>9} {'growth':>7} {'GUI CPU/frame':>14}"
+        f"{'lag max':>8} {'RSS start':>10} {'RSS end':>9} {'growth':>7} {'GUI CPU/frame':>14} "
+        f"{'steal':>6}"
     )
     for spec in args.sizes.split(","):
         w, h = (int(v) for v in spec.lower().split("x"))
@@ -147,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{spec:>10} {r['fps']:9.1f} {r['steps_per_s']:9.0f} {r['lag_p50']:6.1f}ms "
             f"{r['lag_p99']:6.1f}ms {r['lag_max']:6.1f}ms {r['rss0']:8.1f}MB {r['rss1']:7.1f}MB "
-            f"{r['rss1'] - r['rss0']:+5.1f}MB {r['cpu_ms']:11.1f}ms"
+            f"{r['rss1'] - r['rss0']:+5.1f}MB {r['cpu_ms']:11.1f}ms {r['steal']:5.1f}%"
         )
         if r["running"] < 8:
             print(f"   note: only {r['running']} of 8 runs were still running at the end")

@@ -31,6 +31,7 @@ import engine  # noqa: F401  (pins BLAS to one thread: must load before numpy)
 # isort: split
 import numpy as np
 import psutil
+from host import StealMeter
 from PySide6.QtCore import Qt, QTimer
 
 from gui.app import make_app
@@ -81,8 +82,10 @@ def run_case(
     probe.setInterval(5)
     probe.timeout.connect(lambda: ticks.append(time.perf_counter()))
     state: dict = {}
+    steal = StealMeter()
 
     def start() -> None:
+        steal.start()
         state["t0"] = time.perf_counter()
         state["frames0"] = lab.frames_drawn
         state["pictures0"] = lab.pictures_drawn
@@ -97,6 +100,7 @@ def run_case(
         state["pictures1"] = lab.pictures_drawn
         state["snaps1"] = lab.snapshots_taken
         state["steps1"] = lab.current_step()
+        steal.stop()
         app.quit()
 
     QTimer.singleShot(500, start)  # skip the first half second (warm-up)
@@ -122,6 +126,7 @@ def run_case(
         "rss0": rss0 / 2**20,
         "rss1": rss1 / 2**20,
         "columns": len(columns),
+        "steal": steal.percent,
     }
 
 
@@ -141,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{'size':>10} {'frames/s':>9} {'pictures/s':>10} {'snaps/s':>8} {'steps/s':>8} "
         f"{'lag p50':>8} "
-        f"{'lag p99':>8} {'lag max':>8} {'RSS start':>10} {'RSS end':>9}"
+        f"{'lag p99':>8} {'lag max':>8} {'RSS start':>10} {'RSS end':>9} {'steal':>6}"
     )
     for spec in args.sizes.split(","):
         w, h = (int(v) for v in spec.lower().split("x"))
@@ -150,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{spec:>10} {r['fps']:9.1f} {r['pictures_per_s']:10.1f} "
             f"{r['snapshots_per_s']:8.1f} {r['steps_per_s']:8.0f} "
             f"{r['lag_p50']:6.1f}ms {r['lag_p99']:6.1f}ms {r['lag_max']:6.1f}ms "
-            f"{r['rss0']:8.1f}MB {r['rss1']:7.1f}MB"
+            f"{r['rss0']:8.1f}MB {r['rss1']:7.1f}MB {r['steal']:5.1f}%"
         )
     return 0
 
