@@ -311,7 +311,9 @@ class LandscapeLab(BridgedLab):
             self.surface.set_landscape(self.landscape)
             self.loss.set_landscape(self.landscape)
             stochastic = self.landscape.stochastic
-            self.regression.setVisible(stochastic)
+            if self.regression.isHidden() == stochastic:
+                self.regression.setVisible(stochastic)
+                self._share_right()
             if stochastic:
                 self.regression.set_landscape(self.landscape)
             with QSignalBlocker(self.landscape_combo):
@@ -510,6 +512,7 @@ class LandscapeLab(BridgedLab):
             self.act_internals.setChecked(bool(on))
         self.surface.set_internals_visible(on)
         self.internals.setVisible(bool(on))
+        self._share_right()
         if on:
             self.internals.redraw()
 
@@ -694,6 +697,7 @@ class LandscapeLab(BridgedLab):
         share = 0.53 if presentation else 0.6
         self.top.setSizes([int(w * share), w - int(w * share)])
         if not presentation:
+            self._share_right()
             return
         # The table takes the height of its rows; the plots above share the rest.
         h = sum(self.right.sizes()) or self.height()
@@ -703,6 +707,28 @@ class LandscapeLab(BridgedLab):
         rest = max(h - need, h // 2)
         sizes = [rest // len(shown) if not p.isHidden() else 0 for p in plots]
         self.right.setSizes([*sizes, min(need, h // 2)])
+
+    def _share_right(self) -> None:
+        """Share the right column among the plots shown in it (normal mode).
+
+        A panel that appears (the regression data, the internals plot) would otherwise get
+        only its minimum height: at 1280x720 the internals plot was ten pixels high.
+        """
+        if self.table.parent() is self.right:
+            self._fit_splitters()  # presentation: the table's rows come first
+            return
+        weights = {self.loss: 3.0, self.regression: 2.0, self.internals: 2.5}
+        h = sum(self.right.sizes())
+        if h <= 0:
+            return  # not laid out yet: showEvent comes back here
+        shown = {p: wt for p, wt in weights.items() if not p.isHidden()}
+        total = sum(shown.values())
+        self.right.setSizes(
+            [
+                int(h * shown[self.right.widget(i)] / total) if self.right.widget(i) in shown else 0
+                for i in range(self.right.count())
+            ]
+        )
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

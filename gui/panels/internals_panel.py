@@ -31,9 +31,12 @@ SERIES = (
     ("|Δθ| (log scale)", "step size"),
     ("effective lr (log scale)", "effective lr"),
 )
-ARROW_LEGEND = (
-    "Arrows at each head — dark: −∇f (steepest descent) · dashed: −momentum (velocity or m) · "
-    "run colour: the update Δθ. Directions exact, lengths compressed."
+# One line under the plot (the right column is short at 1280x720); the rest as its tooltip.
+ARROW_LEGEND = "Arrows · dark: −∇f · dashed: −momentum · run colour: the update Δθ"
+ARROW_DETAILS = (
+    "Arrows at each head. Dark: −∇f, the steepest descent direction. Dashed: −momentum "
+    "(the velocity, or Adam's first moment m). Run colour: the update Δθ the optimizer "
+    "applied. Directions are exact; lengths are compressed so that short vectors stay visible."
 )
 
 
@@ -111,6 +114,7 @@ class InternalsPanel(Card):
         self.add_footer()
         self.footer.setWordWrap(True)
         self.footer.setText(ARROW_LEGEND)
+        self.footer.setToolTip(ARROW_DETAILS)
         self._pens: list[tuple] = []
         self._styles: list[theme.RunStyle] = []
         self.buffer = SeriesBuffer(0)

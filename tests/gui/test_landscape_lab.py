@@ -394,3 +394,24 @@ def test_dragging_the_start_marker_restarts_there(make_window, qtbot):
     qtbot.waitUntil(lambda: lab.config.start == (-0.5, 2.5))
     snap = wait_for_snapshot(qtbot, lab, lambda s: s.positions[0][1] == 2.5)
     np.testing.assert_array_equal(snap.positions, np.tile([-0.5, 2.5], (4, 1)))
+
+
+def test_panels_that_appear_share_the_right_column_loss_first(make_window, qtbot):
+    """Choosing the regression landscape, or turning the internals on, adds a panel to the
+    right-hand column: the loss plot, the main one, keeps the largest share, and the others
+    get at least half of its height."""
+    _window, lab = make_window()
+    qtbot.wait(50)
+    lab.landscape_combo.setCurrentIndex(lab.landscape_combo.findData("regression"))
+    qtbot.waitUntil(lambda: lab.regression.isVisible())
+    lab.act_internals.trigger()
+    qtbot.wait(50)
+    loss, data, internals = lab.loss.height(), lab.regression.height(), lab.internals.height()
+    assert loss >= 1.15 * max(data, internals), (loss, data, internals)
+    assert min(data, internals) >= 0.5 * loss, (loss, data, internals)
+    # Back to one panel: the loss plot takes the column again.
+    lab.act_internals.trigger()
+    lab.landscape_combo.setCurrentIndex(lab.landscape_combo.findData("rosenbrock"))
+    qtbot.waitUntil(lambda: not lab.regression.isVisible())
+    qtbot.wait(50)
+    assert lab.loss.height() >= 0.9 * sum(lab.right.sizes())
