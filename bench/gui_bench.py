@@ -27,7 +27,7 @@ import psutil
 from host import StealMeter
 from PySide6.QtCore import Qt, QTimer
 
-from engine.runs import RaceConfig, RunConfig
+from engine.runs import RaceConfig, eight_run_race
 from gui.app import make_app
 from gui.landscape_lab import LandscapeLab
 from gui.main_window import MainWindow
@@ -35,17 +35,7 @@ from gui.main_window import MainWindow
 
 def bench_config() -> RaceConfig:
     """Eight runs that keep running (tol=0: nobody is declared converged)."""
-    runs = (
-        RunConfig("sgd", {"lr": 1e-3}),
-        RunConfig("momentum", {"lr": 1e-3, "momentum": 0.9}),
-        RunConfig("nesterov", {"lr": 1e-3, "momentum": 0.9}),
-        RunConfig("rmsprop", {"lr": 1e-2}),
-        RunConfig("adagrad", {"lr": 0.5}),
-        RunConfig("adam", {"lr": 5e-2}),
-        RunConfig("adamw", {"lr": 5e-2}),
-        RunConfig("nadam", {"lr": 5e-2}),
-    )
-    return RaceConfig(runs=runs, tol=0.0)
+    return eight_run_race()
 
 
 def measure(app, size: tuple[int, int], seconds: float, internals: bool, presentation: bool):

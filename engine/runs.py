@@ -176,6 +176,25 @@ def default_runs() -> tuple[RunConfig, ...]:
     )
 
 
+def eight_run_race() -> RaceConfig:
+    """Eight optimizers on Rosenbrock that keep going (``tol=0``: none is declared converged).
+
+    The busiest ordinary race: the GUI benchmark runs it at full speed, and the rendering
+    tests use it where every run must still be moving.
+    """
+    runs = (
+        RunConfig("sgd", {"lr": 1e-3}),
+        RunConfig("momentum", {"lr": 1e-3, "momentum": 0.9}),
+        RunConfig("nesterov", {"lr": 1e-3, "momentum": 0.9}),
+        RunConfig("rmsprop", {"lr": 1e-2}),
+        RunConfig("adagrad", {"lr": 0.5}),
+        RunConfig("adam", {"lr": 5e-2}),
+        RunConfig("adamw", {"lr": 5e-2}),
+        RunConfig("nadam", {"lr": 5e-2}),
+    )
+    return RaceConfig(runs=runs, tol=0.0)
+
+
 @dataclass(frozen=True)
 class RaceConfig:
     """A landscape and the runs racing over it: the unit a scenario saves."""

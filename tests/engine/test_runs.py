@@ -246,3 +246,22 @@ def test_config_round_trips_through_json():
 def test_bad_configs_raise_a_message_naming_the_problem(bad, needle):
     with pytest.raises(ValueError, match=needle):
         Race(bad)
+
+
+def test_eight_run_race_keeps_every_run_moving():
+    """The benchmark's race: eight different optimizers, none declared converged, none
+    diverged, and every one still moving after a thousand steps."""
+    from engine.runs import eight_run_race
+
+    config = eight_run_race()
+    config.validate()
+    assert config.tol == 0.0
+    assert len({r.optimizer for r in config.runs}) == 8
+    race = Race(config)
+    race.step(1000)
+    before = np.array(race.snapshot().positions)
+    race.step(10)
+    snap = race.snapshot()
+    assert all(s == "running" for s in snap.status)
+    assert np.all(np.isfinite(snap.positions))
+    assert np.all(np.hypot(*(np.array(snap.positions) - before).T) > 0)

@@ -12,7 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QImage
 
-from engine.runs import Race, RaceConfig, RunConfig
+from engine.runs import Race, RaceConfig, RunConfig, eight_run_race
 from gui import theme
 from tests.gui.helpers import wait_for_snapshot
 
@@ -225,28 +225,13 @@ def _backing_store(widget) -> np.ndarray:
     return image_array(pixmap.toImage())
 
 
-def _racing_config() -> RaceConfig:
-    # Eight runs that keep moving across the view (no one converges), as in the benchmark.
-    runs = (
-        RunConfig("sgd", {"lr": 1e-3}),
-        RunConfig("momentum", {"lr": 1e-3, "momentum": 0.9}),
-        RunConfig("nesterov", {"lr": 1e-3, "momentum": 0.9}),
-        RunConfig("rmsprop", {"lr": 1e-2}),
-        RunConfig("adagrad", {"lr": 0.5}),
-        RunConfig("adam", {"lr": 5e-2}),
-        RunConfig("adamw", {"lr": 5e-2}),
-        RunConfig("nadam", {"lr": 5e-2}),
-    )
-    return RaceConfig(runs=runs, tol=0.0)
-
-
 def test_partial_repaints_leave_no_stale_pixels(make_window, qtbot, app):
     """Frames repaint only the rectangles that changed (tails, heads, new segments, loss
     ends). What the window shows after many such frames must equal a fresh paint of the
     same content: a rectangle drawn too small leaves old tails and markers behind."""
     from PySide6.QtWidgets import QGraphicsView
 
-    window, lab = make_window(_racing_config())
+    window, lab = make_window(eight_run_race())
     lab.act_internals.trigger()  # arrows at the heads, and the internals plot
     window.set_speed(None)
     window.act_play.setChecked(True)
@@ -272,7 +257,7 @@ def test_a_racing_frame_repaints_a_small_part_of_the_plots(make_window, qtbot, a
     the plots must not repaint their whole area every frame."""
     from PySide6.QtCore import QEvent, QObject
 
-    window, lab = make_window(_racing_config(), size=(1920, 1080))
+    window, lab = make_window(eight_run_race(), size=(1920, 1080))
     areas = {"surface": [], "loss": []}
 
     class Spy(QObject):
@@ -294,11 +279,11 @@ def test_a_racing_frame_repaints_a_small_part_of_the_plots(make_window, qtbot, a
         spy.widget.installEventFilter(spy)
     window.set_speed(None)
     window.act_play.setChecked(True)
-    frames0 = lab.frames_drawn
     # Past the first second, the runs crawl.
     qtbot.waitUntil(lambda: lab.last_snapshot is not None and lab.last_snapshot.step > 400)
     for v in areas.values():
         v.clear()
+    frames0 = lab.frames_drawn
     qtbot.waitUntil(lambda: lab.frames_drawn >= frames0 + 60, timeout=30000)
     window.act_play.setChecked(False)
     for spy in spies:
