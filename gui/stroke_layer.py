@@ -185,11 +185,13 @@ class StrokeLayer(pg.GraphicsObject):
         self._content: QRectF | None = None  # tight mode: extent of the content, data units
         self._px: tuple[float, float] | None = None  # data units per device pixel (x, y)
         self._polys: list[tuple[QPolygonF, np.ndarray]] = []
+        self._points: tuple | None = None  # see _joined_points
 
     def set_content(self, strokes=(), markers=()) -> None:
         """Replace what is drawn (sequences of :class:`Stroke` and :class:`Marker`)."""
         self._strokes = tuple(strokes)
         self._markers = tuple(markers)
+        self._points = None
         if self._tight:
             content = self._content_rect()
             if content != self._content:
@@ -244,10 +246,24 @@ class StrokeLayer(pg.GraphicsObject):
         # Antialiasing touches one pixel more, and Qt rounds exposed rects outwards.
         return reach + 2.0
 
+    def _joined_points(self) -> tuple[list[Stroke], list[int], np.ndarray, np.ndarray]:
+        """The strokes that get drawn (two points or more), their lengths, and all their
+        x and y joined (shape (sum of lengths,)): worked out once per content, used by
+        both the bounds and the paint."""
+        if self._points is None:
+            drawn = [s for s in self._strokes if len(s.x) >= 2]
+            if drawn:
+                xs = np.concatenate([s.x for s in drawn])
+                ys = np.concatenate([s.y for s in drawn])
+            else:
+                xs = ys = np.empty(0)
+            self._points = (drawn, [len(s.x) for s in drawn], xs, ys)
+        return self._points
+
     def _content_rect(self) -> QRectF:
         """Extent of the strokes and markers in data units, widened by :meth:`reach_px`."""
-        xs = [s.x for s in self._strokes]
-        ys = [s.y for s in self._strokes]
+        _, _, x, y = self._joined_points()
+        xs, ys = [x], [y]
         if self._markers:
             xs.append(np.fromiter((m.x for m in self._markers), float, len(self._markers)))
             ys.append(np.fromiter((m.y for m in self._markers), float, len(self._markers)))
@@ -294,21 +310,18 @@ class StrokeLayer(pg.GraphicsObject):
         p.setRenderHint(QPainter.RenderHint.Antialiasing, self._antialias)
         try:
             with np.errstate(all="ignore"):
-                strokes = [s for s in self._strokes if len(s.x) >= 2]
-                if strokes:
-                    self._draw_strokes(p, strokes, c)
+                if self._joined_points()[0]:
+                    self._draw_strokes(p, c)
                 if self._markers:
                     self._draw_markers(p, c)
         finally:
             p.restore()
 
-    def _draw_strokes(self, p: QPainter, strokes: list[Stroke], c) -> None:
+    def _draw_strokes(self, p: QPainter, c) -> None:
         # Every point mapped to device pixels in one go, then copied into polygons that
         # are reused frame to frame (tails keep their length): a handful of numpy calls
         # per frame instead of a handful per line, and no allocation on Qt's side.
-        counts = [len(s.x) for s in strokes]
-        xs = np.concatenate([s.x for s in strokes])
-        ys = np.concatenate([s.y for s in strokes])
+        strokes, counts, xs, ys = self._joined_points()
         dev = np.empty((len(xs), 2))
         _fill_device(dev, xs, ys, c)
         a = 0
