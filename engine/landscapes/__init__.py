@@ -37,10 +37,14 @@ from engine.landscapes.classic import (
     SixHumpCamel,
     StyblinskiTang,
 )
+from engine.landscapes.critical import find_critical_points
+from engine.landscapes.expression import Formula, FormulaError, parse_formula
+from engine.landscapes.formula import FORMULA_NAME, FormulaLandscape
 from engine.landscapes.lessons import Bowl, Cliff, MonkeySaddle, Saddle
 from engine.landscapes.regression import Regression
 
 __all__ = [
+    "FORMULA_NAME",
     "KINDS",
     "LANDSCAPES",
     "Ackley",
@@ -49,6 +53,9 @@ __all__ = [
     "Bowl",
     "Cliff",
     "CriticalPoint",
+    "Formula",
+    "FormulaError",
+    "FormulaLandscape",
     "GoldsteinPrice",
     "Himmelblau",
     "Landscape",
@@ -60,8 +67,10 @@ __all__ = [
     "Saddle",
     "SixHumpCamel",
     "StyblinskiTang",
+    "find_critical_points",
     "hessian_verdict",
     "list_landscapes",
     "make_landscape",
     "nearest_minimum",
+    "parse_formula",
 ]

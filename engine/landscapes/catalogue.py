@@ -18,6 +18,7 @@ from engine.landscapes.classic import (
     SixHumpCamel,
     StyblinskiTang,
 )
+from engine.landscapes.formula import FORMULA_NAME, make_formula_landscape
 from engine.landscapes.lessons import Bowl, Cliff, MonkeySaddle, Saddle
 from engine.landscapes.regression import Regression
 from engine.params import ParamSpec, validate_params
@@ -131,7 +132,9 @@ def make_landscape(name: str, **params: Any) -> Landscape:
     Parameters
     ----------
     name : str
-        E.g. ``"rosenbrock"``, ``"Bowl"``.
+        E.g. ``"rosenbrock"``, ``"Bowl"``, or ``"formula"`` with ``expr="x^2 + y^2"`` (and
+        optionally the window ``xmin``, ``xmax``, ``ymin``, ``ymax``): not a registry entry,
+        since its expression is text rather than a number a slider could set.
     **params
         Landscape parameters (strings are parsed), e.g. ``condition=100, angle=45``.
 
@@ -141,8 +144,11 @@ def make_landscape(name: str, **params: Any) -> Landscape:
         On an unknown name (the message lists the known ones) or a bad parameter.
     """
     key = str(name).strip().lower().replace("-", "_").replace(" ", "_")
+    if key == FORMULA_NAME:
+        return make_formula_landscape(params)
     spec = LANDSCAPES.get(key)
     if spec is None:
-        raise ValueError(f"unknown landscape {name!r} (known: {', '.join(LANDSCAPES)})")
+        known = ", ".join((*LANDSCAPES, FORMULA_NAME))
+        raise ValueError(f"unknown landscape {name!r} (known: {known})")
     values = validate_params(spec.params, params, owner=f"landscape {spec.name}")
     return spec.factory(**values)
