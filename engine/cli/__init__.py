@@ -2,6 +2,7 @@
 
 ``main.py --headless --landscape ...`` runs a race (:mod:`engine.cli.race`);
 ``main.py --headless --task ...`` trains networks (:mod:`engine.cli.net`);
+``main.py --headless --map ...`` computes convergence maps (:mod:`engine.cli.maps`);
 ``main.py --list`` describes everything that can be chosen.
 """
 
@@ -15,6 +16,10 @@ def main(argv: list[str]) -> int:
     if "--list" in argv:
         print(describe_all())
         return 0
+    if any(a == "--map" or a.startswith("--map=") for a in argv):
+        from engine.cli import maps
+
+        return maps.main(argv)
     if any(a == "--task" or a.startswith("--task=") for a in argv):
         from engine.cli import net
 
@@ -26,9 +31,9 @@ def main(argv: list[str]) -> int:
 
 def describe_all() -> str:
     """Everything the CLI and the GUI can choose, with parameters and defaults."""
-    from engine.cli import net, race
+    from engine.cli import maps, net, race
 
-    return race.describe() + "\n\n" + net.describe()
+    return race.describe() + "\n\n" + maps.describe() + "\n\n" + net.describe()
 
 
 if __name__ == "__main__":  # pragma: no cover

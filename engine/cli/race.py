@@ -49,6 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--landscape", default="rosenbrock", help="landscape name (see --list)")
     p.add_argument(
+        "--formula",
+        default=None,
+        metavar="F(X,Y)",
+        help="race on a surface typed as a formula, e.g. 'x^2 + 3*y^2' (window with "
+        "--landscape-param xmin=-3,xmax=3,ymin=-3,ymax=3)",
+    )
+    p.add_argument(
         "--landscape-param",
         default="",
         metavar="K=V,...",
@@ -161,6 +168,12 @@ def config_from_args(args: argparse.Namespace) -> RaceConfig:
             raise CliError(f"--scenario: {exc}") from None
         if config is None:
             raise CliError(f"--scenario: {args.scenario} holds no landscape race")
+    elif getattr(args, "formula", None) is not None:
+        config = RaceConfig(
+            landscape=landscapes.FORMULA_NAME,
+            landscape_params=formula_params(args.formula, args.landscape_param),
+            runs=tuple(parse_run(item) for item in args.optimizer) or RaceConfig().runs,
+        )
     else:
         name = args.landscape.strip().lower()
         if name not in landscapes.LANDSCAPES:
@@ -189,6 +202,17 @@ def config_from_args(args: argparse.Namespace) -> RaceConfig:
     except ValueError as exc:
         raise CliError(str(exc)) from None
     return config
+
+
+def formula_params(expr: str, landscape_param: str) -> dict:
+    """``landscape_params`` of a formula surface, the formula checked first; raises CliError."""
+    try:
+        lp = parse_assignments(landscape_param, owner="--landscape-param")
+        return {"expr": expr, **landscapes.make_landscape("formula", expr=expr, **lp).params}
+    except landscapes.FormulaError as exc:
+        raise CliError(f"--formula: {exc}") from None
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
 
 
 CSV_HEADER = ("step", "run", "optimizer", "x", "y", "loss", "grad_norm", "status")

@@ -1,0 +1,406 @@
+"""Convergence maps: many runs of one optimizer in lockstep, one per pixel.
+
+A **basin map** starts one run at every point of a grid over the view and colours each start
+by the listed minimum its run reaches (or none, or divergence), shaded by the steps it took.
+A **hyperparameter map** starts every run at one point and varies two hyperparameters over
+a grid instead (lr x momentum, lr x beta2, ...), through the optimizers' per-run
+hyperparameter arrays.
+
+Both step all runs at once with the race's optimizers on params of shape ``(n, 2)`` and
+follow a race's rules for each run exactly: a run whose update goes non-finite keeps its
+last point, and a run whose loss or gradient is not finite, or that goes beyond
+``far_bound``, is marked diverged at that step. So any one pixel is the run a
+single-run :class:`~engine.runs.Race` from that start (with ``tol=0``) would give.
+Both are generators yielding a :class:`MapSnapshot` every ``every`` steps, so a window can
+draw the map while it computes and cancel it between yields.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from engine import optimizers as _optimizers
+from engine.landscapes import CriticalPoint, Landscape
+from engine.runs import RunConfig
+
+__all__ = [
+    "DIVERGED",
+    "MAX_GRID",
+    "NONE",
+    "Axis",
+    "MapSnapshot",
+    "basin_map",
+    "hyper_axes",
+    "hyper_map",
+    "parse_axis",
+]
+
+NONE = -1  # outcome code: reached no listed minimum
+DIVERGED = -2  # outcome code: diverged
+MAX_GRID = 200  # per axis: 40,000 runs
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One axis of a map: a name and its values (increasing).
+
+    ``name`` is ``"x"`` or ``"y"`` for a basin map, a hyperparameter for a hyperparameter
+    map (``"beta1"``/``"beta2"`` stand for the items of Adam's ``betas``).
+    """
+
+    name: str
+    values: np.ndarray
+    log: bool = False
+
+    @classmethod
+    def linear(cls, name: str, lo: float, hi: float, n: int) -> Axis:
+        return cls(name, np.linspace(lo, hi, n))
+
+    @classmethod
+    def logarithmic(cls, name: str, lo: float, hi: float, n: int) -> Axis:
+        return cls(name, np.geomspace(lo, hi, n), log=True)
+
+
+def parse_axis(text: str) -> Axis:
+    """``"lr=1e-4:1:40log"`` or ``"momentum=0:0.99:40"`` into an :class:`Axis`.
+
+    Raises
+    ------
+    ValueError
+        One line naming what is wrong.
+    """
+    name, sep, rest = text.partition("=")
+    name = name.strip()
+    parts = rest.split(":")
+    if not sep or not name or len(parts) != 3:
+        raise ValueError(f"expected name=lo:hi:n or name=lo:hi:nlog; got {text!r}")
+    log = parts[2].strip().lower().endswith("log")
+    count = parts[2].strip()[:-3] if log else parts[2].strip()
+    try:
+        lo, hi = float(parts[0]), float(parts[1])
+        n = int(count)
+    except ValueError:
+        raise ValueError(
+            f"{name}: bounds must be numbers and n a whole number; got {rest!r}"
+        ) from None
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ValueError(f"{name}: need finite lo < hi; got {lo:g}:{hi:g}")
+    if not 2 <= n <= MAX_GRID:
+        raise ValueError(f"{name}: n must be between 2 and {MAX_GRID}; got {n}")
+    if log and lo <= 0:
+        raise ValueError(f"{name}: a log axis needs lo > 0; got {lo:g}")
+    return Axis.logarithmic(name, lo, hi, n) if log else Axis.linear(name, lo, hi, n)
+
+
+@dataclass(frozen=True)
+class MapSnapshot:
+    """A map at one step; arrays are read-only, indexed ``[row j, column i]`` (y, x).
+
+    Attributes
+    ----------
+    kind : {"basins", "hyper"}
+    step, steps : int
+        Steps done so far, and in all.
+    x_axis, y_axis : Axis
+        Columns and rows: start coordinates (basins) or hyperparameter values (hyper).
+    starts : ndarray, shape (ny, nx, 2)
+    positions : ndarray, shape (ny, nx, 2)
+        Current point (the last finite one for a diverged run).
+    loss : ndarray, shape (ny, nx)
+    outcome : ndarray of int, shape (ny, nx)
+        Index into ``minima`` of the minimum within ``tol`` of the current point,
+        :data:`NONE` or :data:`DIVERGED`.
+    steps_to : ndarray of int, shape (ny, nx)
+        Step from which the run has stayed within ``tol`` of that minimum; -1 if not there.
+    diverged_at : ndarray of int, shape (ny, nx)
+        Step of divergence; -1 if not diverged.
+    minima : tuple of CriticalPoint
+    tol : float
+    """
+
+    kind: str
+    step: int
+    steps: int
+    x_axis: Axis
+    y_axis: Axis
+    starts: np.ndarray
+    positions: np.ndarray
+    loss: np.ndarray
+    outcome: np.ndarray
+    steps_to: np.ndarray
+    diverged_at: np.ndarray
+    minima: tuple[CriticalPoint, ...]
+    tol: float
+
+    @property
+    def done(self) -> bool:
+        return self.step >= self.steps
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.y_axis.values), len(self.x_axis.values))
+
+
+def _grid_size(grid: int | Sequence[int]) -> tuple[int, int]:
+    nx, ny = (grid, grid) if isinstance(grid, (int, np.integer)) else tuple(grid)
+    for n in (nx, ny):
+        if isinstance(n, bool) or int(n) != n or not 2 <= n <= MAX_GRID:
+            raise ValueError(f"grid must be between 2 and {MAX_GRID} per axis; got {grid!r}")
+    return int(nx), int(ny)
+
+
+def _check_common(run: RunConfig, steps: int, tol: float, every: int) -> None:
+    run.validate()
+    if run.batch_size:
+        raise ValueError("maps use full-data gradients: set batch_size to 0")
+    if isinstance(steps, bool) or int(steps) != steps or steps < 0:
+        raise ValueError(f"steps must be a whole number >= 0; got {steps!r}")
+    if not (math.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a number > 0; got {tol!r}")
+    if isinstance(every, bool) or int(every) != every or every < 1:
+        raise ValueError(f"every must be a whole number >= 1; got {every!r}")
+
+
+def _optimizer(run: RunConfig, n: int, batched: Mapping[str, Any] | None = None):
+    """The run's optimizer, composed as a race composes it, for ``n`` rows."""
+    hyper = dict(run.resolved_hyper())
+    hyper.update(batched or {})
+    opt = _optimizers.make_optimizer(run.optimizer, **hyper)
+    if run.schedule.kind != "constant" or run.schedule.warmup_steps > 0:
+        opt = _optimizers.with_schedule(opt, run.schedule.build())
+    if run.clip_value is not None or run.clip_norm is not None:
+        opt = _optimizers.with_clipping(opt, clip_value=run.clip_value, clip_norm=run.clip_norm)
+    if run.noise_std > 0:
+        # every pixel draws the noise its run would draw racing alone with this seed
+        opt = _optimizers.with_gradient_noise(opt, run.noise_std, [int(run.seed)] * n)
+    return opt
+
+
+def _lockstep(
+    kind: str,
+    land: Landscape,
+    opt: Any,
+    starts: np.ndarray,
+    x_axis: Axis,
+    y_axis: Axis,
+    steps: int,
+    tol: float,
+    every: int,
+    far_bound: float,
+) -> Iterator[MapSnapshot]:
+    ny, nx = len(y_axis.values), len(x_axis.values)
+    p = np.ascontiguousarray(starts.reshape(-1, 2), dtype=np.float64)
+    n = len(p)
+    minima = land.minima
+    mxy = np.array([[m.x, m.y] for m in minima], dtype=np.float64).reshape(-1, 2)
+    tol2 = tol * tol
+    state = opt.init(p)
+    active = np.ones(n, dtype=bool)
+    diverged_at = np.full(n, -1, dtype=np.int64)
+    inside = np.full(n, NONE, dtype=np.int64)
+    since = np.full(n, -1, dtype=np.int64)
+
+    def evaluate(step: int) -> tuple[np.ndarray, np.ndarray]:
+        loss = land.value(p)
+        g = land.grad(p)
+        with np.errstate(all="ignore"):
+            gx, gy = g[:, 0], g[:, 1]
+            # the race's three tests in one pass: loss * 0 and |g|^2 * 0 are nan exactly when
+            # the loss or the squared gradient norm (overflow included) is not finite
+            s = loss * 0.0
+            s += (gx * gx + gy * gy) * 0.0
+            s += np.maximum(np.abs(p[:, 0]), np.abs(p[:, 1]))
+            bad = ~(s <= far_bound)
+        bad &= active
+        if bad.any():
+            active[bad] = False
+            diverged_at[bad] = step
+        return loss, g
+
+    def track(step: int) -> None:
+        x, y = p[:, 0], p[:, 1]
+        now = np.full(n, NONE, dtype=np.int64)
+        for k in range(len(mxy)):
+            # the x stripe first: a cheap filter, then the exact distance on the few inside
+            dx = x - mxy[k, 0]
+            np.abs(dx, out=dx)
+            near = np.flatnonzero(dx <= tol)
+            if near.size:
+                ex = dx[near]
+                ey = y[near] - mxy[k, 1]
+                now[near[ex * ex + ey * ey <= tol2]] = k
+        entered = now != inside
+        if entered.any():
+            since[entered] = step
+            inside[entered] = now[entered]
+
+    def snapshot(step: int, loss: np.ndarray) -> MapSnapshot:
+        outcome = np.where(diverged_at >= 0, DIVERGED, inside)
+        steps_to = np.where(outcome >= 0, since, -1)
+        arrays = [
+            a.reshape(shape).copy()
+            for a, shape in (
+                (starts, (ny, nx, 2)),
+                (p, (ny, nx, 2)),
+                (loss, (ny, nx)),
+                (outcome, (ny, nx)),
+                (steps_to, (ny, nx)),
+                (diverged_at, (ny, nx)),
+            )
+        ]
+        for a in arrays:
+            a.flags.writeable = False
+        return MapSnapshot(kind, step, steps, x_axis, y_axis, *arrays, minima, tol)
+
+    with np.errstate(all="ignore"):
+        loss, g = evaluate(0)
+        track(0)
+        yield snapshot(0, loss)
+        for step in range(1, steps + 1):
+            new, state = opt.update(g, state, p)
+            finite = new[:, 0] * 0.0 + new[:, 1] * 0.0 == 0.0  # nan unless both finite
+            if not finite.all() or not active.all():
+                newly = active & ~finite
+                active[newly] = False
+                diverged_at[newly] = step
+                frozen = ~active
+                new[frozen] = p[frozen]
+            p = new
+            loss, g = evaluate(step)
+            track(step)
+            if step % every == 0 or step == steps:
+                yield snapshot(step, loss)
+
+
+def basin_map(
+    land: Landscape,
+    run: RunConfig,
+    grid: int | Sequence[int] = 100,
+    steps: int = 1000,
+    tol: float = 1e-2,
+    window: tuple[float, float, float, float] | None = None,
+    every: int = 50,
+    far_bound: float = 1e6,
+) -> Iterator[MapSnapshot]:
+    """Where one optimizer setting ends from every start point of a grid.
+
+    Parameters
+    ----------
+    land : Landscape
+        Its ``minima`` are the outcomes; a surface without minima gives only none/diverged.
+    run : RunConfig
+        Optimizer, hyperparameters, schedule, clipping, noise (``batch_size`` must be 0;
+        its ``start`` is ignored).
+    grid : int or (nx, ny)
+        Starts per axis, at most :data:`MAX_GRID`.
+    steps : int
+        Updates per run.
+    tol : float
+        A run has reached a minimum when it is within this distance of it.
+    window : tuple of 4 floats, optional
+        ``(xmin, xmax, ymin, ymax)`` of the starts; defaults to ``land.window``.
+    every : int
+        Steps between snapshots (and the last step).
+    far_bound : float
+        A run further than this from the origin (max norm) counts as diverged, as in a race.
+
+    Yields
+    ------
+    MapSnapshot
+        ``kind="basins"``, at step 0, every ``every`` steps and at ``steps``.
+    """
+    _check_common(run, steps, tol, every)
+    nx, ny = _grid_size(grid)
+    xmin, xmax, ymin, ymax = land.window if window is None else (float(v) for v in window)
+    if not all(map(math.isfinite, (xmin, xmax, ymin, ymax))) or xmin >= xmax or ymin >= ymax:
+        raise ValueError(f"window must be finite with xmin < xmax and ymin < ymax; got {window}")
+    xa, ya = Axis.linear("x", xmin, xmax, nx), Axis.linear("y", ymin, ymax, ny)
+    starts = np.empty((ny, nx, 2))
+    starts[..., 0] = xa.values[None, :]
+    starts[..., 1] = ya.values[:, None]
+    opt = _optimizer(run, nx * ny)
+    return _lockstep("basins", land, opt, starts, xa, ya, int(steps), tol, every, far_bound)
+
+
+def hyper_axes(optimizer: str) -> tuple[str, ...]:
+    """Hyperparameters of ``optimizer`` a map can vary (float ones; betas as beta1, beta2)."""
+    spec = _optimizers.OPTIMIZERS[str(optimizer).strip().lower()]
+    out: list[str] = []
+    for p in spec.params:
+        if p.kind == "float":
+            out.append(p.name)
+        elif p.kind == "pair" and p.name == "betas":
+            out.extend(("beta1", "beta2"))
+    return tuple(out)
+
+
+def hyper_map(
+    land: Landscape,
+    run: RunConfig,
+    x_axis: Axis,
+    y_axis: Axis,
+    start: tuple[float, float] | None = None,
+    steps: int = 1000,
+    tol: float = 1e-2,
+    every: int = 50,
+    far_bound: float = 1e6,
+) -> Iterator[MapSnapshot]:
+    """One start, two hyperparameters varied over a grid (columns ``x_axis``, rows ``y_axis``).
+
+    Parameters
+    ----------
+    land : Landscape
+    run : RunConfig
+        The setting the other hyperparameters come from.
+    x_axis, y_axis : Axis
+        Names from :func:`hyper_axes` of the run's optimizer; values validated as the
+        optimizer validates them (e.g. momentum in [0, 1)).
+    start : (float, float), optional
+        Defaults to ``run.start`` and then the landscape's start.
+
+    Yields
+    ------
+    MapSnapshot
+        ``kind="hyper"``; ``loss`` is the final-loss map, ``steps_to`` the steps-to-tolerance
+        map.
+    """
+    _check_common(run, steps, tol, every)
+    allowed = hyper_axes(run.optimizer)
+    for ax in (x_axis, y_axis):
+        if ax.name not in allowed:
+            raise ValueError(
+                f"{run.optimizer} has no hyperparameter {ax.name!r} to vary "
+                f"(choose from {', '.join(allowed)})"
+            )
+        if not 2 <= len(ax.values) <= MAX_GRID:
+            raise ValueError(f"{ax.name}: between 2 and {MAX_GRID} values; got {len(ax.values)}")
+    if x_axis.name == y_axis.name:
+        raise ValueError(f"vary two different hyperparameters; got {x_axis.name} twice")
+    nx, ny = len(x_axis.values), len(y_axis.values)
+    columns = {
+        x_axis.name: np.broadcast_to(x_axis.values[None, :], (ny, nx)).reshape(-1, 1),
+        y_axis.name: np.broadcast_to(y_axis.values[:, None], (ny, nx)).reshape(-1, 1),
+    }
+    batched: dict[str, Any] = {}
+    hyper = run.resolved_hyper()
+    betas = list(hyper.get("betas", (0.0, 0.0)))
+    for name, col in columns.items():
+        if name in ("beta1", "beta2"):
+            betas[int(name[-1]) - 1] = col
+            batched["betas"] = tuple(betas)
+        else:
+            batched[name] = col
+    opt = _optimizer(replace(run, start=None), nx * ny, batched)
+    if start is None:
+        start = run.start if run.start is not None else land.start
+    x0, y0 = float(start[0]), float(start[1])
+    if not (math.isfinite(x0) and math.isfinite(y0)):
+        raise ValueError(f"start must be two finite numbers; got {start!r}")
+    starts = np.empty((ny, nx, 2))
+    starts[..., 0], starts[..., 1] = x0, y0
+    return _lockstep("hyper", land, opt, starts, x_axis, y_axis, int(steps), tol, every, far_bound)
