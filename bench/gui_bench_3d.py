@@ -172,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
             out = Path(args.screenshot)
             out.parent.mkdir(parents=True, exist_ok=True)
             app.processEvents()
-            panel.grab().save(str(out))
+            panel.grab_panel().save(str(out))
             print(f"   screenshot: {out}")
     print(
         "   engine = race.step + snapshot per tick; update = Surface3DPanel.update_snapshot; "

@@ -8,7 +8,7 @@ here creates one in the app's own process. The check is layered, cheapest first:
 2. PyOpenGL must import (it loads ``libGL``; a missing library is an ``ImportError``);
 3. a ``QOpenGLContext`` must be created and made current on a ``QOffscreenSurface`` (Qt
    returns ``False`` here rather than aborting);
-4. in a child process on the same platform and display, a real ``GLViewWidget`` with a
+4. in a child process on the same platform and display, a real GL view window with a
    surface on it is shown and must paint one frame (a crash there costs only the child).
 
 The answer is computed once per process and cached. Setting ``DESCENT_LAB_OPENGL=0`` turns
@@ -140,18 +140,21 @@ def probe_main() -> int:
 
     QApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication([sys.argv[0]])
-    view = gl.GLViewWidget()
+    from pyqtgraph.opengl.GLViewWidget import GLViewMixin
+    from PySide6.QtOpenGL import QOpenGLWindow
+
+    painted = []
+
+    class ProbeView(GLViewMixin, QOpenGLWindow):
+        # The same kind of GL window as the 3-D view (gui.panels.surface3d_panel.SurfaceView).
+        def paintGL(self, *args, **kwargs) -> None:
+            super().paintGL(*args, **kwargs)
+            painted.append(True)
+            QTimer.singleShot(0, app.quit)
+
+    view = ProbeView()
     z = np.add.outer(np.linspace(-1, 1, 8) ** 2, np.linspace(-1, 1, 8) ** 2)
     view.addItem(gl.GLSurfacePlotItem(z=z, shader="shaded"))
-    painted = []
-    original = view.paintGL
-
-    def paint_gl(*args, **kwargs):
-        original(*args, **kwargs)
-        painted.append(True)
-        QTimer.singleShot(0, app.quit)
-
-    view.paintGL = paint_gl
     view.resize(64, 64)
     view.show()
     QTimer.singleShot(int(CHILD_TIMEOUT_S * 1000) - 2000, app.quit)

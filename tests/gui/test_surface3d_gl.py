@@ -50,6 +50,14 @@ def panel(gl_ok, qtbot):
     return p
 
 
+def paint(panel, qtbot):
+    """Ask for a frame and wait until the GL view has painted it; return the image."""
+    n = panel.view.paints
+    panel.view.update()
+    qtbot.waitUntil(lambda: panel.view.paints > n, timeout=10000)
+    return panel.grab_image()
+
+
 def test_surface_heights_are_log10_of_the_loss_on_the_grid(panel):
     xs, ys, h = panel.surface_grid()
     assert h.shape == (len(ys), len(xs))
@@ -82,7 +90,7 @@ def test_lines_grow_with_the_race_and_upload_only_new_points(panel, qtbot):
     race = panel.race
     race.step(20)
     panel.update_snapshot(race.snapshot())
-    panel.view.grabFramebuffer()  # paints: the buffers are uploaded
+    paint(panel, qtbot)  # the buffers are uploaded
     first = [panel.line_points(i).copy() for i in range(8)]
     assert [len(a) for a in first] == [21] * 8  # steps 0..20
     line = panel._lines[0]
@@ -91,7 +99,7 @@ def test_lines_grow_with_the_race_and_upload_only_new_points(panel, qtbot):
     race.step(30)
     snap = race.snapshot()
     panel.update_snapshot(snap)
-    panel.view.grabFramebuffer()
+    paint(panel, qtbot)
     hm = panel.height_map()
     for i in range(8):
         pts = panel.line_points(i)
@@ -109,10 +117,10 @@ def test_lines_grow_with_the_race_and_upload_only_new_points(panel, qtbot):
     assert [len(panel.line_points(i)) for i in range(8)] == [1] * 8
 
 
-def test_the_frame_shows_the_surface_and_the_run_colours(panel):
+def test_the_frame_shows_the_surface_and_the_run_colours(panel, qtbot):
     panel.race.step(200)
     panel.update_snapshot(panel.race.snapshot())
-    img = panel.view.grabFramebuffer()
+    img = paint(panel, qtbot)
     ptr = img.convertToFormat(img.Format.Format_RGB888)
     a = np.frombuffer(ptr.constBits(), np.uint8).reshape(ptr.height(), ptr.bytesPerLine())
     rgb = a[:, : 3 * ptr.width()].reshape(ptr.height(), ptr.width(), 3).astype(int)
