@@ -497,6 +497,23 @@ class Surface3DPanel(Card):
         painter.end()
         return pix
 
+    def shutdown(self) -> None:
+        """Free the GPU buffers while the GL context still exists (call before deleting the
+        panel; Qt otherwise frees them after the context is gone, which can crash at exit).
+        """
+        if self.view.context() is not None:
+            self.view.makeCurrent()
+            for item in self._items():
+                for name in ("m_vbo_position", "m_vbo_color", "m_vbo_size"):
+                    vbo = getattr(item, name, None)
+                    if vbo is not None and vbo.isCreated():
+                        vbo.destroy()
+                self.view.removeItem(item)
+            self.view.doneCurrent()
+        self._lines = []
+        self.view_container.setParent(None)
+        self.view_container.deleteLater()
+
     # ------------------------------------------------------------------ presentation
     def apply_scale(self, scale: theme.Scale) -> None:
         """Line widths and marker sizes for ``scale`` (presentation mode enlarges them)."""

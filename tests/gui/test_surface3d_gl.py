@@ -47,7 +47,11 @@ def panel(gl_ok, qtbot):
     p.show()
     qtbot.waitExposed(p)
     p.race = Race(config)
-    return p
+    yield p
+    p.shutdown()
+    p.close()
+    p.deleteLater()
+    qtbot.wait(1)
 
 
 def paint(panel, qtbot):
