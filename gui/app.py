@@ -57,6 +57,9 @@ def make_app(argv: list[str] | None = None) -> QApplication:
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
             Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
         )
+        # The 3-D view's GL shader programs are compiled once per process (pyqtgraph caches
+        # them): every GL widget must share one context group to use them.
+        QApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
         app = QApplication([sys.argv[0] if sys.argv else APP_NAME, *(argv or [])])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
