@@ -371,8 +371,9 @@ class _Group:
         self.state = opt.init(params)
         self.hypers = hypers
 
-    def update(self, grads: np.ndarray, params: np.ndarray) -> np.ndarray:
-        new, self.state = self.opt.update(grads, self.state, params)
+    def update(self, grads: np.ndarray, params: np.ndarray, losses: np.ndarray) -> np.ndarray:
+        # losses at params, shape (k,): only a plateau schedule reads them
+        new, self.state = self.opt.update(grads, self.state, params, loss=losses)
         return new
 
     def set_row_hyper(self, local: int, hyper: dict[str, Any]) -> None:
@@ -497,7 +498,7 @@ class Race:
         grads = self._step_grads()
         new = self.params.copy()
         for g in self.groups:
-            new[g.rows] = g.update(grads[g.rows], self.params[g.rows])
+            new[g.rows] = g.update(grads[g.rows], self.params[g.rows], self.losses[g.rows])
         self.step_count += 1
         # Frozen runs keep their point; rows never mix, so others are unaffected.
         ok = self.active & np.isfinite(new).all(axis=1)

@@ -299,7 +299,7 @@ class _Column:
             if not math.isfinite(loss):
                 self.diverged_at = self.step
                 return
-            new, self.opt_state = opt.update(gflat, self.opt_state, cur.flat)
+            new, self.opt_state = opt.update(gflat, self.opt_state, cur.flat, loss=loss)
             # double buffer: the new values go into the spare buffer, which becomes current;
             # the old one is kept as the previous step's parameters (update ratios)
             self.bound, self.prev_bound = self.prev_bound, cur
