@@ -355,3 +355,13 @@ def test_every_new_name_is_registered_with_a_paper():
     for name in ("radam", "adamax", "rprop", "lion", "adabelief", "signsgd", "lookahead"):
         assert OPTIMIZERS[name].paper
     assert "schedule_free_adamw" in OPTIMIZERS
+
+
+def test_list_shows_every_new_name():
+    from engine.cli import describe_all
+
+    text = describe_all()
+    names = ["radam", "adamax", "rprop", "lion", "adabelief", "signsgd", "lookahead"]
+    names += ["schedule_free_adamw", "multistep", "linear", "polynomial", "onecycle", "plateau"]
+    for name in [*names, "muon"]:
+        assert f"  {name} " in text or f"{name}," in text, name
