@@ -90,3 +90,20 @@ def test_muon_trains_in_the_network_lab_and_edits_live():
     comp.set_hyper(0, lr=0.01)
     assert comp.snapshot().columns[0].lr == pytest.approx(0.01)
     assert comp.optimizer_state(0).momentum_buffers["fc1.W"].shape == (2, 16)
+
+
+def test_muon_config_round_trips_through_json():
+    import json
+
+    from engine.nn.config_io import comparison_from_dict, comparison_to_dict
+
+    task = TaskConfig("moons", n=100)
+    cfg = TrainConfig(
+        "m", MLPConfig(hidden=(8,)), optimizer="muon", hyper={"adam_betas": (0.8, 0.9)}
+    )
+    d = json.loads(json.dumps(comparison_to_dict(task, [cfg])))
+    _, cols = comparison_from_dict(d)
+    assert cols[0].optimizer == "muon" and cols[0].hyper == {"adam_betas": (0.8, 0.9)}
+    d["columns"][0]["hyper"] = {"nope": 1}
+    with pytest.raises(ValueError, match="nope"):
+        comparison_from_dict(d)
