@@ -98,3 +98,23 @@ def test_undefined_threshold_is_nan_and_first_crossing():
 def test_bad_hessian_shape():
     with pytest.raises(ValueError, match="shape"):
         hessian_eigen(np.eye(3)[None])
+
+
+def test_race_reports_stability_and_explains_the_next_update():
+    from engine.runs import Race, RaceConfig, RunConfig
+
+    runs = (RunConfig("sgd", {"lr": 0.05}), RunConfig("sgd", {"lr": 0.12}), RunConfig("adam"))
+    bowl = {"condition": 20.0, "angle": 0.0}
+    race = Race(RaceConfig(landscape="bowl", landscape_params=bowl, runs=runs, start=(1.0, 1.0)))
+    race.step(3)
+    values, vectors, sharp, thr = race.stability()
+    np.testing.assert_allclose(values, [[1.0, 20.0]] * 3)
+    assert abs(vectors[0, 1, 1]) == pytest.approx(1.0)  # steep direction is y
+    np.testing.assert_allclose(sharp[:2], 20.0)
+    np.testing.assert_allclose(thr[:2], [2 / 0.05, 2 / 0.12])
+    assert thr[2] == pytest.approx(38 / 1e-3)
+    snap = race.snapshot()
+    eq = race.explain(1)
+    np.testing.assert_allclose(eq.term("step").value, -0.12 * snap.grads[1], rtol=1e-14)
+    assert race.snapshot().step == snap.step  # explaining applies nothing
+    np.testing.assert_array_equal(race.snapshot().positions, snap.positions)
