@@ -7,7 +7,9 @@ stable only while ``lam < 2 / lr``; heavy-ball momentum ``mu`` (PyTorch form) wh
 Stability, ICLR, appendix). For Adam-family runs the relevant curvature is the
 preconditioned sharpness ``lam_max(P^-1 H)`` with ``P = diag(sqrt(v_hat) + eps)``, against
 ``(2 + 2 beta1) / ((1 - beta1) lr)`` (Cohen et al. 2022, Adaptive Gradient Methods at the
-Edge of Stability, arXiv:2207.14484: 38/lr for beta1 = 0.9).
+Edge of Stability, arXiv:2207.14484: 38/lr for beta1 = 0.9). The paper's preconditioner also
+carries Adam's first-moment bias correction, ``(1 - beta1^t) diag(sqrt(v_hat) + eps)``; that
+factor tends to 1 within a few dozen updates and is left out here, as the lab's plot shows.
 """
 
 from __future__ import annotations
