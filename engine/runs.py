@@ -16,9 +16,11 @@ from typing import Any
 
 import numpy as np
 
+from engine import curvature as _curvature
 from engine import landscapes as _landscapes
 from engine import optimizers as _optimizers
 from engine import schedules as _schedules
+from engine.optim import equation as _equation
 from engine.trajectory import History, TrajectoryBuffer
 
 STATUSES = ("running", "converged", "diverged")
@@ -371,8 +373,9 @@ class _Group:
         self.state = opt.init(params)
         self.hypers = hypers
 
-    def update(self, grads: np.ndarray, params: np.ndarray) -> np.ndarray:
-        new, self.state = self.opt.update(grads, self.state, params)
+    def update(self, grads: np.ndarray, params: np.ndarray, losses: np.ndarray) -> np.ndarray:
+        # losses at params, shape (k,): only a plateau schedule reads them
+        new, self.state = self.opt.update(grads, self.state, params, loss=losses)
         return new
 
     def set_row_hyper(self, local: int, hyper: dict[str, Any]) -> None:
@@ -497,7 +500,7 @@ class Race:
         grads = self._step_grads()
         new = self.params.copy()
         for g in self.groups:
-            new[g.rows] = g.update(grads[g.rows], self.params[g.rows])
+            new[g.rows] = g.update(grads[g.rows], self.params[g.rows], self.losses[g.rows])
         self.step_count += 1
         # Frozen runs keep their point; rows never mix, so others are unaffected.
         ok = self.active & np.isfinite(new).all(axis=1)
@@ -626,6 +629,49 @@ class Race:
             event_step=tuple(self.event_step),
             histories=self.history.histories(),
         )
+
+    def stability(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Curvature at every head against each run's stability threshold.
+
+        Returns
+        -------
+        eigenvalues : ndarray, shape (n_runs, 2)
+            Exact Hessian eigenvalues at the heads, ascending.
+        eigenvectors : ndarray, shape (n_runs, 2, 2)
+            ``[i, :, k]`` belongs to ``eigenvalues[i, k]``.
+        sharpness : ndarray, shape (n_runs,)
+            ``lam_max(H)``, or ``lam_max(P^-1 H)`` for Adam-family runs.
+        threshold : ndarray, shape (n_runs,)
+            2/lr, (2 + 2 mu)/lr, ... (NaN where no threshold is defined).
+            See :func:`engine.curvature.stability`.
+        """
+        with np.errstate(all="ignore"):
+            h = np.asarray(self.landscape.hessian(self.params), dtype=np.float64)
+            values, vectors = _curvature.hessian_eigen(h)
+            n = len(self.config.runs)
+            sharp, thr = np.full(n, np.nan), np.full(n, np.nan)
+            for g in self.groups:
+                st = _curvature.stability(g.opt.name, g.state, h[g.rows])
+                sharp[g.rows], thr[g.rows] = st.sharpness, st.threshold
+        return values, vectors, sharp, thr
+
+    def explain(self, i: int) -> _equation.Equation:
+        """The next update of run ``i`` written out with its numbers (nothing is applied).
+
+        Uses the full-data gradient at the current point.
+        """
+        gi, local = self._row_group[int(i)]
+        g = self.groups[gi]
+        with np.errstate(all="ignore"):
+            eq, _, _ = _equation.explain_update(
+                g.opt,
+                g.state,
+                self.grads[g.rows],
+                self.params[g.rows],
+                local,
+                loss=self.losses[g.rows],
+            )
+        return eq
 
     def inspect_point(self, xy: Sequence[float]) -> tuple[np.ndarray, str]:
         """Hessian eigenvalues (ascending, shape (2,)) and verdict at ``xy``."""

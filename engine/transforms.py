@@ -59,6 +59,8 @@ class TransformState(NamedTuple):
         Transform settings (``None`` = off); arrays broadcast against the parameters.
     seeds : tuple of int
         One noise seed per run.
+    plateau : engine.schedules.PlateauState or None
+        What a ``plateau`` schedule remembers of the losses it was fed (None otherwise).
     """
 
     inner: Any
@@ -68,6 +70,7 @@ class TransformState(NamedTuple):
     clip_norm: Any
     noise_std: Any
     seeds: tuple[int, ...]
+    plateau: Any = None
 
 
 def n_runs(shape: tuple[int, ...]) -> int:

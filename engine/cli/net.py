@@ -24,6 +24,7 @@ from engine.atomic import write_atomically
 from engine.nn.activations import ACTIVATIONS
 from engine.nn.initializers import INITIALIZERS
 from engine.nn.mlp import BATCHNORM_PLACEMENTS, MLPConfig
+from engine.nn.muon import MUON_SPEC
 from engine.nn.training import Comparison, NetSnapshot, TrainConfig
 from engine.params import parse_assignments
 
@@ -668,6 +669,10 @@ def describe() -> str:
             subsequent_indent="  ",
         ),
         "SCHEDULES: " + ", ".join(schedules.SCHEDULES),
+        "",
+        f"NETWORK LAB ONLY (the GUI's network lab, not --optimizer): {MUON_SPEC.name}, "
+        + MUON_SPEC.title,
+        *(f"      {p.describe()}" for p in MUON_SPEC.params),
         "",
         "STATISTICS (per layer, on a fixed batch of up to 256 training points, training mode):",
         "  pre = input of the activation, act = its output; mean/variance over all entries;",

@@ -24,8 +24,8 @@ from typing import Any
 
 from engine.datasets import TaskConfig
 from engine.nn.mlp import MLPConfig
+from engine.nn.muon import NET_OPTIMIZERS
 from engine.nn.training import TrainConfig
-from engine.optimizers import OPTIMIZERS
 
 __all__ = ["MAX_COLUMNS", "comparison_from_dict", "comparison_to_dict"]
 
@@ -246,7 +246,7 @@ def _hyper(optimizer: str, hyper: dict[str, Any], where: str) -> dict[str, Any]:
 
     Only the names given are kept, so a round trip returns the same dictionary.
     """
-    spec = OPTIMIZERS.get(optimizer)
+    spec = NET_OPTIMIZERS.get(optimizer)
     if spec is None:
         return hyper  # TrainConfig names the unknown optimizer
     by_name = {p.name: p for p in spec.params}

@@ -37,6 +37,7 @@ from engine.datasets import Dataset, TaskConfig, make_dataset
 from engine.nn.activations import activation_range
 from engine.nn.losses import MeanSquaredError, SoftmaxCrossEntropy, softmax
 from engine.nn.mlp import MLP, MLPConfig
+from engine.nn.muon import NET_OPTIMIZERS, make_muon, muon_next_lr, set_muon_hyper
 from engine.nn.stats import (
     LayerStats,
     fixed_edges,
@@ -47,7 +48,6 @@ from engine.nn.stats import (
     readonly,
 )
 from engine.optimizers import (
-    OPTIMIZERS,
     current_lr,
     make_optimizer,
     set_hyper,
@@ -106,7 +106,7 @@ class TrainConfig:
     label: str = spec_field("net", label="Label", help="name of this column")
     mlp: MLPConfig = field(default_factory=MLPConfig, metadata={"label": "Network"})
     optimizer: str = spec_field(
-        "adam", label="Optimizer", choices=tuple(OPTIMIZERS), help="update rule"
+        "adam", label="Optimizer", choices=tuple(NET_OPTIMIZERS), help="update rule"
     )
     hyper: dict = field(
         default_factory=_default_hyper,
@@ -144,16 +144,24 @@ class TrainConfig:
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not 0 <= s < 2**32:
             raise ValueError(f"train: seed must be a whole number in [0, 2^32); got {s!r}")
 
-    def make_optimizer(self):
-        """The configured optimizer, composed with schedule and clipping (validated)."""
-        opt = make_optimizer(self.optimizer, **dict(self.hyper))
+    def make_optimizer(self, layout: tuple = ()):
+        """The configured optimizer, composed with schedule and clipping (validated).
+
+        ``layout`` is the network's ``MLP.layout``, which Muon needs to find its matrices.
+        """
         sched = make_schedule(self.schedule, **dict(self.schedule_params))
-        if sched.kind != "constant" or sched.warmup_steps:
+        timed = sched if sched.kind != "constant" or sched.warmup_steps else None
+        cn = self.clip_norm
+        if cn is not None and (
+            isinstance(cn, bool) or not isinstance(cn, (int, float)) or not cn > 0
+        ):
+            raise ValueError(f"train: clip_norm must be a number > 0 or None; got {cn!r}")
+        if self.optimizer == "muon":
+            return make_muon(layout, schedule=timed, clip_norm=cn, **dict(self.hyper))
+        opt = make_optimizer(self.optimizer, **dict(self.hyper))
+        if timed is not None:
             opt = with_schedule(opt, sched)
-        if self.clip_norm is not None:
-            cn = self.clip_norm
-            if isinstance(cn, bool) or not isinstance(cn, (int, float)) or not cn > 0:
-                raise ValueError(f"train: clip_norm must be a number > 0 or None; got {cn!r}")
+        if cn is not None:
             opt = with_clipping(opt, clip_norm=float(cn))
         return opt
 
@@ -259,7 +267,7 @@ class _Column:
         self.state = self.net.init_state()
         self.gflat = np.zeros_like(flat)
         self.gbound = self.net.bind(self.gflat)
-        self.opt = self.cfg.make_optimizer()
+        self.opt = self.cfg.make_optimizer(self.net.layout)
         self.opt_state = self.opt.init(self.flat)
         self.batches = _BatchStream(data.x_train.shape[0], self.cfg.batch_size, comp.task.seed)
         self.step = 0
@@ -299,7 +307,7 @@ class _Column:
             if not math.isfinite(loss):
                 self.diverged_at = self.step
                 return
-            new, self.opt_state = opt.update(gflat, self.opt_state, cur.flat)
+            new, self.opt_state = opt.update(gflat, self.opt_state, cur.flat, loss=loss)
             # double buffer: the new values go into the spare buffer, which becomes current;
             # the old one is kept as the previous step's parameters (update ratios)
             self.bound, self.prev_bound = self.prev_bound, cur
@@ -394,7 +402,8 @@ class _Column:
         if data.kind == "regression":
             cx = comp.curve_x
             cy = readonly(self._predict(cx[:, None])[:, 0].copy())
-        lr = current_lr(self.opt_state)
+        muon = self.cfg.optimizer == "muon"
+        lr = muon_next_lr(self.opt, self.opt_state) if muon else current_lr(self.opt_state)
         return ColumnSnapshot(
             label=cfg.label,
             step=self.step,
@@ -592,6 +601,10 @@ class Comparison:
             raise ValueError(f"i must index one of the {len(self._cols)} columns; got {i!r}")
         return int(i) % len(self._cols)
 
+    def optimizer_state(self, i: int):
+        """Column ``i``'s optimizer state (immutable; e.g. ``MuonState.spectra`` for Muon)."""
+        return self._cols[self._index(i)].opt_state
+
     def column_params(self, i: int) -> dict[str, np.ndarray]:
         """Copies of column ``i``'s current parameters and batch-norm running statistics.
 
@@ -618,7 +631,7 @@ class Comparison:
             Unknown or invalid hyperparameter (the message names it).
         """
         c = self._cols[self._index(i)]
-        opt_names = {p.name for p in OPTIMIZERS[c.cfg.optimizer].params}
+        opt_names = {p.name for p in NET_OPTIMIZERS[c.cfg.optimizer].params}
         unknown = [k for k in hyper if k not in opt_names and k != "clip_norm"]
         if unknown:
             raise ValueError(
@@ -628,7 +641,8 @@ class Comparison:
         new_hyper = {**c.cfg.hyper, **{k: v for k, v in hyper.items() if k != "clip_norm"}}
         clip = hyper.get("clip_norm", c.cfg.clip_norm)
         cfg = dataclasses.replace(c.cfg, hyper=new_hyper, clip_norm=clip)  # validates
-        c.opt, c.opt_state = set_hyper(c.opt, c.opt_state, **hyper)
+        change = set_muon_hyper if c.cfg.optimizer == "muon" else set_hyper
+        c.opt, c.opt_state = change(c.opt, c.opt_state, **hyper)
         c.cfg = cfg
         c._parts = {}
 

@@ -98,7 +98,7 @@ def test_divergence_is_reported_not_raised(capsys):
         (["--activation", "swish"], "--activation"),
         (["--init", "normal:sd=1"], "--init"),
         (["--optimizer", "adam:lr=-1"], "--optimizer"),
-        (["--optimizer", "adamax"], "--optimizer"),
+        (["--optimizer", "adafactor"], "--optimizer"),
         (["--schedule", "cosine:T_max=0"], "--schedule"),
         (["--batch-size", "0"], "--batch-size"),
         (["--batchnorm", "sideways"], "--batchnorm"),

@@ -20,6 +20,11 @@ def test_registry_order_and_specs():
         "inverse_time",
         "cosine",
         "cosine_restarts",
+        "multistep",
+        "linear",
+        "polynomial",
+        "onecycle",
+        "plateau",
     ]
     for name, spec in SCHEDULES.items():
         assert spec.name == name and spec.title and spec.description

@@ -267,3 +267,138 @@ def test_clipping_matches_torch_per_run():
         sgd.step()
         expected.append(np.stack([t.detach().numpy().copy() for t in rows]))
     np.testing.assert_allclose(got, np.array(expected), rtol=1e-12, atol=1e-14)
+
+
+# ---------------------------------------------------------------- newer optimizers and schedules
+
+NEW_CASES = [
+    ("radam", {}, O.RAdam, {}),
+    (
+        "radam",
+        {"lr": 0.05, "betas": (0.8, 0.9), "weight_decay": 0.1, "eps": 1e-6},
+        O.RAdam,
+        {"lr": 0.05, "betas": (0.8, 0.9), "weight_decay": 0.1, "eps": 1e-6},
+    ),
+    (
+        "radam",
+        {"lr": 0.05, "betas": (0.8, 0.9), "weight_decay": 0.1, "decoupled_weight_decay": True},
+        O.RAdam,
+        {"lr": 0.05, "betas": (0.8, 0.9), "weight_decay": 0.1, "decoupled_weight_decay": True},
+    ),
+    ("adamax", {}, O.Adamax, {}),
+    (
+        "adamax",
+        {"lr": 0.05, "betas": (0.8, 0.5), "weight_decay": 0.1, "eps": 1e-3},
+        O.Adamax,
+        {"lr": 0.05, "betas": (0.8, 0.5), "weight_decay": 0.1, "eps": 1e-3},
+    ),
+    ("rprop", {}, O.Rprop, {}),
+    (
+        "rprop",
+        {"lr": 0.05, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.2)},
+        O.Rprop,
+        {"lr": 0.05, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.2)},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "mine", "cls", "theirs"),
+    NEW_CASES,
+    ids=[f"{c[0]}-{i}" for i, c in enumerate(NEW_CASES)],
+)
+def test_newer_optimizer_matches_torch(name, mine, cls, theirs):
+    test_optimizer_matches_torch(name, mine, cls, theirs)
+
+
+NEW_SCHEDULE_CASES = [
+    (
+        ("multistep", {"milestones": (7, 30), "gamma": 0.5}),
+        lambda o: LRS.MultiStepLR(o, [7, 30], 0.5),
+    ),
+    (("linear", {}), lambda o: LRS.LinearLR(o)),
+    (
+        ("linear", {"start_factor": 1.0, "end_factor": 0.05, "total_iters": 40}),
+        lambda o: LRS.LinearLR(o, start_factor=1.0, end_factor=0.05, total_iters=40),
+    ),
+    (("polynomial", {}), lambda o: LRS.PolynomialLR(o)),
+    (
+        ("polynomial", {"total_iters": 45, "power": 2.5}),
+        lambda o: LRS.PolynomialLR(o, total_iters=45, power=2.5),
+    ),
+    (
+        ("onecycle", {"max_lr": 0.3, "total_steps": 60}),
+        lambda o: LRS.OneCycleLR(o, max_lr=0.3, total_steps=60, cycle_momentum=False),
+    ),
+    (
+        (
+            "onecycle",
+            {
+                "max_lr": 0.0,
+                "total_steps": 61,
+                "pct_start": 0.45,
+                "anneal_strategy": "linear",
+                "div_factor": 10.0,
+                "final_div_factor": 100.0,
+            },
+        ),
+        lambda o: LRS.OneCycleLR(
+            o,
+            max_lr=0.1,
+            total_steps=61,
+            pct_start=0.45,
+            anneal_strategy="linear",
+            div_factor=10.0,
+            final_div_factor=100.0,
+            cycle_momentum=False,
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mine", "theirs"),
+    NEW_SCHEDULE_CASES,
+    ids=[f"{c[0][0]}-{i}" for i, c in enumerate(NEW_SCHEDULE_CASES)],
+)
+def test_newer_schedule_matches_torch(mine, theirs):
+    test_schedule_matches_torch(mine, theirs)
+
+
+PLATEAU_SETTINGS = [
+    {"patience": 2},
+    {"patience": 0, "factor": 0.5, "threshold": 0.05, "cooldown": 3, "min_lr": 0.004},
+    {"mode": "max", "patience": 1, "threshold_mode": "abs", "threshold": 0.01, "factor": 0.3},
+]
+
+
+@pytest.mark.parametrize("settings", PLATEAU_SETTINGS)
+def test_plateau_matches_torch_reduce_on_plateau_per_run(settings):
+    """Three runs of SGD with noisy gradients on 0.5 |p|^2, each with its own scheduler."""
+    rng = np.random.default_rng(4)
+    noise = rng.normal(size=(N_STEPS, *SHAPE))
+    p0 = _start(4)
+    expected = []
+    for r in range(SHAPE[0]):
+        p = torch.tensor(p0[r], requires_grad=True)
+        opt = O.SGD([p], lr=0.2)
+        sched = LRS.ReduceLROnPlateau(opt, **settings)
+        row = []
+        for t in range(N_STEPS):
+            loss = 0.5 * float((p.detach() ** 2).sum())
+            p.grad = p.detach().clone() + torch.tensor(noise[t, r])
+            opt.step()
+            sched.step(loss)
+            row.append(p.detach().numpy().copy())
+        expected.append(row)
+    expected = np.array(expected).transpose(1, 0, 2)
+    opt = with_schedule(make_optimizer("sgd", lr=0.2), make_schedule("plateau", **settings))
+    p = p0
+    state = opt.init(p)
+    got = []
+    for t in range(N_STEPS):
+        loss = 0.5 * (p * p).sum(axis=1)
+        p, state = opt.update(p + noise[t], state, p, loss=loss)
+        got.append(p)
+    np.testing.assert_allclose(np.array(got), expected, rtol=1e-10, atol=1e-13)
+    assert np.any(np.asarray(state.plateau.lrs[0]) < 0.2)  # it did reduce
