@@ -138,7 +138,7 @@ class ParamSpec:
 
     def _num(self, v: float) -> str:
         # Whole-number parameters (seeds, steps) read badly as 4.29497e+09.
-        if self.kind == "int" and float(v).is_integer():
+        if self.kind == "int" and float(v).is_integer() and abs(v) < 1e16:
             return str(int(v))
         return f"{v:g}"
 

@@ -145,9 +145,16 @@ def _kind(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
+def _num(v: float) -> str:
+    # Whole bounds (seeds, counts) in full: 4294967295, not 4.29497e+09.
+    if float(v).is_integer() and abs(v) < 1e16:
+        return str(int(v))
+    return f"{v:g}"
+
+
 def _range_text(lo: float | None, hi: float | None, lo_open: bool = False) -> str:
-    a = "-inf" if lo is None else f"{lo:g}"
-    b = "inf" if hi is None else f"{hi:g}"
+    a = "-inf" if lo is None else _num(lo)
+    b = "inf" if hi is None else _num(hi)
     return f"{'(' if lo_open or lo is None else '['}{a}, {b}]"
 
 
@@ -184,7 +191,7 @@ def check_number(
     if not math.isfinite(v):
         raise ValidationError(f"{want}; got {v!r}", field)
     if (lo is not None and (v < lo or (lo_open and v == lo))) or (hi is not None and v > hi):
-        raise ValidationError(f"{want}; got {v:g}", field)
+        raise ValidationError(f"{want}; got {_num(v)}", field)
     return v
 
 
@@ -274,7 +281,7 @@ def field_spec(cls: type, name: str) -> ParamSpec:
         If ``cls`` has no such field or it carries no range metadata.
     """
     f = next((f for f in dataclasses.fields(cls) if f.name == name), None)
-    if f is None or not f.metadata:
+    if f is None or not f.metadata or f.default is dataclasses.MISSING:
         raise KeyError(f"{cls.__name__}.{name} has no spec")
     meta = dict(f.metadata)
     default = f.default
