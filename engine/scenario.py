@@ -272,12 +272,13 @@ def _scenario(d: Any) -> Scenario:
     if not isinstance(version, int) or isinstance(version, bool):
         raise ValidationError("must be a whole number", "schema_version")
     if version > SCHEMA_VERSION:
+        shown = version if version < 10**6 else "?"
         raise ValidationError(
-            f"written by a newer Descent Lab (schema {version:.0f}; "
+            f"written by a newer Descent Lab (schema {shown}; "
             f"this version reads up to {SCHEMA_VERSION})"
         )
     if version < 1:
-        raise ValidationError(f"unknown schema version {version}")
+        raise ValidationError(f"unknown schema version {max(version, -(10**6))}")
     _object(d, _TOP, "document")
     title = check_text(d.get("title"), "title", limits.MAX_TITLE_CHARS, allow_empty=False)
     lesson = check_text(d.get("lesson", ""), "lesson", limits.MAX_LESSON_CHARS)

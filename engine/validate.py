@@ -168,7 +168,7 @@ def check_int(value: Any, field: str, lo: int | None = None, hi: int | None = No
             raise ValidationError(f"{want}; got {_kind(float(value))}", field)
     v = int(value)
     if (lo is not None and v < lo) or (hi is not None and v > hi):
-        raise ValidationError(f"{want}; got {_kind(v)}", field)
+        raise ValidationError(f"{want}; got {_kind(value)}", field)
     return v
 
 
@@ -351,19 +351,21 @@ def json_depth(text: str) -> int:
 
 
 def check_depth(
-    value: Any, field: str = "document", max_depth: int = limits.MAX_JSON_DEPTH
+    value: Any,
+    field: str = "document",
+    max_depth: int = limits.MAX_JSON_DEPTH,
+    max_items: int | None = None,
 ) -> None:
-    """Refuse parsed data nested deeper than ``max_depth`` (iteratively: no recursion)."""
+    """Refuse parsed data nested deeper than ``max_depth`` or, if ``max_items`` is given,
+    holding a longer list anywhere (iteratively: no recursion)."""
     stack = [(value, 1)]
     while stack:
         v, d = stack.pop()
         if isinstance(v, (list, dict)):
             if d > max_depth:
                 raise ValidationError(f"nested deeper than {max_depth} levels", field)
-            if len(v) > limits.MAX_LIST_ITEMS and isinstance(v, list):
-                raise ValidationError(
-                    f"a list holds {len(v):,} items; at most {limits.MAX_LIST_ITEMS}", field
-                )
+            if max_items is not None and isinstance(v, list) and len(v) > max_items:
+                raise ValidationError(f"a list holds {len(v):,} items; at most {max_items}", field)
             items = v.values() if isinstance(v, Mapping) else v
             stack.extend((x, d + 1) for x in items)
 
