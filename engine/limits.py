@@ -58,11 +58,11 @@ MEMORY_BUDGET_BYTES = 3 * 2**29
 #: Estimated wall time one step (all columns) or one snapshot may take, in seconds: more
 #: and the lab stops feeling live, and a close has to wait for it.
 STEP_SECONDS_BUDGET = 5.0
-#: Floating-point operations per second assumed for the time estimate: numpy float64 with
-#: one BLAS thread reaches 2-15 GFLOP/s on the 2-core development machine (small batches
-#: at the low end, the snapshot's big passes at the high end); bench/guard_bench.py
-#: prints estimate and measurement side by side.
-ASSUMED_FLOPS = 4.0e9
+#: Floating-point operations per second assumed for the time estimate. numpy float64 with
+#: one BLAS thread measured 10-30 GFLOP/s on an idle core of the development machine and
+#: a third of that with the machine loaded (bench/guard_bench.py prints estimate and
+#: measurement side by side); 8 GFLOP/s leaves room for a slower laptop.
+ASSUMED_FLOPS = 8.0e9
 #: Python and small-array overhead per layer of one column: per step, per snapshot.
 LAYER_STEP_SECONDS = 3e-4
 LAYER_SNAPSHOT_SECONDS = 2e-3
