@@ -15,6 +15,11 @@ from __future__ import annotations
 #: network take about an hour on one core; more is a typo, not a lesson).
 MAX_STEPS = 1_000_000
 
+# ----------------------------------------------------------------------------- seeds
+#: Largest seed: numpy's ``default_rng`` takes whole numbers >= 0; 32 bits is what a
+#: spin box and a lesson file can hold.
+SEED_MAX = 2**32 - 1
+
 # ----------------------------------------------------------------------------- races
 #: Most runs in one race (legend and table stay readable on a projector).
 MAX_RUNS = 16

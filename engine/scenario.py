@@ -44,8 +44,7 @@ from engine.validate import (
 
 SCHEMA_VERSION = 1
 FORMAT = "descent-lab-scenario"
-#: Seeds are drawn with numpy's ``default_rng``, which takes whole numbers >= 0.
-SEED_MAX = 2**32 - 1
+SEED_MAX = limits.SEED_MAX
 
 _TOP = ("format", "schema_version", "title", "lesson", "race", "network", "steps")
 _RACE = ("landscape", "landscape_params", "runs", "start", "tol", "far_bound")

@@ -16,9 +16,9 @@ from dataclasses import replace
 from engine import landscapes, limits, optimizers, schedules
 from engine.cli.common import SaveError, clean_label, error, open_csv, say
 from engine.guards import ResourceError, check_race
+from engine.limits import SEED_MAX
 from engine.params import ParamSpec, parse_assignments, validate_params
 from engine.runs import Race, RaceConfig, RunConfig, ScheduleConfig
-from engine.scenario import SEED_MAX
 
 # Keys of an --optimizer item that configure the run rather than the optimizer.
 RUN_KEYS = ("clip_value", "clip_norm", "noise_std", "batch_size", "seed", "label", "start")

@@ -277,3 +277,15 @@ def test_messages_are_one_line_even_for_hostile_fields():
     exc = ValidationError("bad\nvalue\x00", "a\nb")
     assert "\n" not in str(exc) and "\x00" not in str(exc)
     assert math.isfinite(check_number(1, "x"))
+
+
+def test_run_config_refuses_seeds_numpy_would_refuse_later():
+    from engine.runs import Race, RaceConfig, RunConfig
+
+    bad = RunConfig("sgd", noise_std=0.1, seed=-1)
+    with pytest.raises(ValueError, match=r"seed must be a whole number in \[0, 4294967295\]"):
+        bad.validate()
+    with pytest.raises(ValueError, match=r"run 1 \(sgd\): seed"):
+        RaceConfig(runs=(bad,)).validate()
+    # the largest accepted seed really is accepted by numpy's generator
+    Race(RaceConfig(runs=(RunConfig("sgd", noise_std=0.1, seed=limits.SEED_MAX),))).step(1)
