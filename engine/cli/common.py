@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -83,6 +84,16 @@ def interrupted(exc: BaseException) -> int:
     return status
 
 
+def silence_stdout() -> None:
+    """Send whatever is left for standard output to the null device (after EPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (e.g. captured)
+        pass
+
+
 def open_csv(path: str, fill) -> None:
     """Call ``fill(fh)`` with the CSV target: standard output for ``-``, else a file
     written atomically (complete or not at all).
@@ -121,4 +132,5 @@ __all__ = [
     "open_csv",
     "say",
     "signals_as_exceptions",
+    "silence_stdout",
 ]

@@ -229,6 +229,42 @@ def test_sigterm_mid_run_leaves_no_partial_file(tmp_path, args):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT")
+def test_ctrl_c_mid_run_leaves_no_partial_file(tmp_path):
+    out = tmp_path / "run.csv"
+    proc = _spawn(["--steps", "1000000", "--every", "1", "--out", str(out)])
+    try:
+        deadline = time.monotonic() + 60
+        while not any(p.name.endswith(".part.csv") for p in tmp_path.iterdir()):
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130 and b"Traceback" not in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="pipes")
+def test_out_dash_into_a_closed_pipe_stops_quietly():
+    proc = _spawn(["--steps", "1000000", "--every", "1", "--out", "-"])
+    try:
+        first = proc.stdout.readline()
+        proc.stdout.close()  # `| head -1`
+        err = proc.stderr.read()
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()
+    assert first.startswith(b"step,run,optimizer")
+    assert proc.returncode == 141 and b"Traceback" not in err, err
+
+
 # ------------------------------------------------------------------ fuzz
 
 _NUMBERS = [
