@@ -440,7 +440,7 @@ def _net_tokens(out_choices):
 
 
 OUTS = ["FILE", "FOLDER", "MISSING/x.csv", "-"]
-RACE_CASES, NET_CASES = 150, 40
+RACE_CASES, NET_CASES = 300, 100
 
 
 def _fuzz_one(prefix: list[str], tokens: list[tuple[str, str]]) -> None:
