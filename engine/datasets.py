@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.limits import MAX_POINTS
 from engine.params import ParamSpec, spec_field, validate_params
 
 
@@ -238,7 +239,7 @@ class TaskConfig:
 
     name: str = spec_field("spirals", label="Task", choices=tuple(TASKS), help="which toy data set")
     n: int = spec_field(
-        600, label="Points", min=20, max=100_000, help="points in total (train + validation)"
+        600, label="Points", min=20, max=MAX_POINTS, help="points in total (train + validation)"
     )
     noise: float = spec_field(
         0.1, label="Noise", min=0.0, max=2.0, help="std of the Gaussian jitter"
@@ -256,7 +257,7 @@ class TaskConfig:
 
     def __post_init__(self) -> None:
         spec = get_task(self.name)
-        for name, lo, hi in (("n", 20, 100_000), ("seed", 0, 2**32 - 1)):
+        for name, lo, hi in (("n", 20, MAX_POINTS), ("seed", 0, 2**32 - 1)):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
                 raise ValueError(f"task: {name} must be a whole number in [{lo}, {hi}]; got {v!r}")

@@ -80,7 +80,7 @@ class ParamSpec:
                 if value not in self.choices:
                     raise ValueError(
                         f"{where}{self.name} must be one of {', '.join(self.choices)}; "
-                        f"got {value!r}"
+                        f"got {_short(value)}"
                     )
                 return value
             if self.kind == "pair":
@@ -112,31 +112,48 @@ class ParamSpec:
             if exc.args and str(exc.args[0]).startswith(where + self.name):
                 raise
             raise ValueError(
-                f"{where}{self.name} must be {self.describe_type()}; got {value!r}"
+                f"{where}{self.name} must be {self.describe_type()}; got {_short(value)}"
             ) from None
-        except TypeError:
+        except (TypeError, OverflowError):  # OverflowError: an int too large for a double
             raise ValueError(
-                f"{where}{self.name} must be {self.describe_type()}; got {value!r}"
+                f"{where}{self.name} must be {self.describe_type()}; got {_short(value)}"
             ) from None
 
     def _check_range(self, v: float, where: str) -> None:
         if not math.isfinite(v):
             raise ValueError(f"{where}{self.name} must be finite; got {v!r}")
-        if self.min is not None and (v < self.min or (self.min_exclusive and v == self.min)):
+        low = self.min is not None and (v < self.min or (self.min_exclusive and v == self.min))
+        high = self.max is not None and v > self.max
+        if not (low or high):
+            return
+        if self.min is not None and self.max is not None:
+            # Both bounds: name the whole range, not just the side that was crossed.
+            raise ValueError(f"{where}{self.name} must be in {self._range()}; got {self._num(v)}")
+        if low:
             op = ">" if self.min_exclusive else ">="
-            raise ValueError(f"{where}{self.name} must be {op} {self.min:g}; got {v:g}")
-        if self.max is not None and v > self.max:
-            raise ValueError(f"{where}{self.name} must be <= {self.max:g}; got {v:g}")
+            raise ValueError(
+                f"{where}{self.name} must be {op} {self._num(self.min)}; got {self._num(v)}"
+            )
+        raise ValueError(f"{where}{self.name} must be <= {self._num(self.max)}; got {self._num(v)}")
+
+    def _num(self, v: float) -> str:
+        # Whole-number parameters (seeds, steps) read badly as 4.29497e+09.
+        if self.kind == "int" and float(v).is_integer() and abs(v) < 1e16:
+            return str(int(v))
+        return f"{v:g}"
+
+    def _range(self) -> str:
+        lo = "-inf" if self.min is None else self._num(self.min)
+        hi = "inf" if self.max is None else self._num(self.max)
+        lb = "(" if self.min_exclusive or self.min is None else "["
+        return f"{lb}{lo}, {hi}]"
 
     def describe_type(self) -> str:
         if self.kind == "bool":
             return "true or false"
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
-        lo = "-inf" if self.min is None else f"{self.min:g}"
-        hi = "inf" if self.max is None else f"{self.max:g}"
-        lb = "(" if self.min_exclusive or self.min is None else "["
-        rng = f"{lb}{lo}, {hi}]"
+        rng = self._range()
         if self.kind == "pair":
             return f"two numbers in {rng} (e.g. 0.9/0.999)"
         if self.kind == "int":
@@ -151,6 +168,12 @@ class ParamSpec:
         elif self.kind == "float":
             d = f"{d:g}"
         return f"{self.name}={d}  ({self.describe_type()}) {self.help}".rstrip()
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, cut so that a message stays one short line whatever the input."""
+    r = repr(value)
+    return r if len(r) <= 40 else r[:37] + "..."
 
 
 def validate_params(

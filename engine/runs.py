@@ -20,6 +20,7 @@ from engine import curvature as _curvature
 from engine import landscapes as _landscapes
 from engine import optimizers as _optimizers
 from engine import schedules as _schedules
+from engine.limits import SEED_MAX
 from engine.optim import equation as _equation
 from engine.trajectory import History, TrajectoryBuffer
 
@@ -125,6 +126,11 @@ class RunConfig:
             raise ValueError(f"noise_std must be >= 0; got {self.noise_std!r}")
         if int(self.batch_size) != self.batch_size or self.batch_size < 0:
             raise ValueError(f"batch_size must be a whole number >= 0; got {self.batch_size!r}")
+        seed = self.seed
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+            raise ValueError(f"seed must be a whole number in [0, {SEED_MAX}]; got {seed!r}")
+        if not 0 <= seed <= SEED_MAX:
+            raise ValueError(f"seed must be a whole number in [0, {SEED_MAX}]; got {seed!r}")
         if self.start is not None and not all(math.isfinite(v) for v in self.start):
             raise ValueError(f"start must be two finite numbers; got {self.start!r}")
 

@@ -12,7 +12,30 @@ import sys
 
 
 def main(argv: list[str]) -> int:
-    """Dispatch a headless command line; returns the process exit status."""
+    """Dispatch a headless command line; returns the process exit status.
+
+    0 on success, 2 on a bad argument or an unwritable ``--out`` (one line on stderr),
+    130 on Ctrl+C and 143 on SIGTERM (the unfinished CSV's temporary file is removed),
+    141 when standard output is closed under ``--out -`` (as a Unix filter would).
+    """
+    from engine.cli.common import Terminated, clean_argv, interrupted, signals_as_exceptions
+
+    argv = clean_argv(argv)
+    try:
+        with signals_as_exceptions():
+            return _dispatch(argv)
+    except (KeyboardInterrupt, Terminated) as exc:
+        return interrupted(exc)
+    except BrokenPipeError:
+        # `--out - | head`: the reader left. Like any Unix filter, stop quietly; point
+        # stdout at /dev/null so the interpreter's final flush cannot fail again.
+        from engine.cli.common import silence_stdout
+
+        silence_stdout()
+        return 141
+
+
+def _dispatch(argv: list[str]) -> int:
     if "--list" in argv:
         print(describe_all())
         return 0

@@ -13,14 +13,13 @@ import argparse
 import csv
 import itertools
 import math
-import os
-import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from engine import datasets, optimizers, schedules
-from engine.atomic import write_atomically
+from engine import datasets, limits, optimizers, schedules
+from engine.cli.common import SaveError, clean_label, error, open_csv, say
+from engine.guards import ResourceError, check_comparison
 from engine.nn.activations import ACTIVATIONS
 from engine.nn.initializers import INITIALIZERS
 from engine.nn.mlp import BATCHNORM_PLACEMENTS, MLPConfig
@@ -28,7 +27,7 @@ from engine.nn.muon import MUON_SPEC
 from engine.nn.training import Comparison, NetSnapshot, TrainConfig
 from engine.params import parse_assignments
 
-MAX_COLUMNS = 32
+MAX_COLUMNS = limits.MAX_HEADLESS_COLUMNS
 
 # keys accepted by --compare and --vary, mapped to the option they override
 KEYS = (
@@ -180,7 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument("--clip-norm", type=float, default=None, help="clip the gradient norm")
     t.add_argument("--batch-size", type=int, default=64, help="mini-batch size (default 64)")
-    t.add_argument("--steps", type=int, default=1000, help="updates (default 1000)")
+    t.add_argument(
+        "--steps",
+        type=int,
+        default=1000,
+        help=f"updates (default 1000, at most {limits.MAX_STEPS:,})",
+    )
     t.add_argument("--seed", type=int, default=0, help="seed of the initial weights")
     t.add_argument("--label", default=None, help="name of the base column")
     c = p.add_argument_group("comparison")
@@ -205,7 +209,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="snapshot (CSV rows) every N steps (default steps/100, at least 1)",
     )
-    o.add_argument("--out", default=None, metavar="FILE.csv", help="write the statistics CSV")
+    o.add_argument(
+        "--out",
+        default=None,
+        metavar="FILE.csv",
+        help="write the statistics CSV ('-': standard output, the summary then goes to stderr)",
+    )
     return p
 
 
@@ -238,11 +247,22 @@ def parse_layers(text: str) -> tuple[int, ...]:
                 k = int(k)
                 if k < 0:
                     raise ValueError
+                if len(out) + k > limits.MAX_DEPTH:  # before making the list
+                    raise CliError(
+                        f"argument --layers: at most {limits.MAX_DEPTH} hidden layers; "
+                        f"got {len(out) + k:,}"
+                    )
                 out += [int(w)] * k
             else:
                 out.append(int(part))
+    except CliError:
+        raise
     except ValueError:
         raise CliError(f"argument --layers: expected e.g. 8x64 or 64,32,16; got {text!r}") from None
+    if len(out) > limits.MAX_DEPTH:
+        raise CliError(
+            f"argument --layers: at most {limits.MAX_DEPTH} hidden layers; got {len(out)}"
+        )
     return tuple(out)
 
 
@@ -444,6 +464,7 @@ def columns_from_args(args: argparse.Namespace) -> list[TrainConfig]:
                 label = " ".join([s2["label"], *(f"{k}={v}" for k, v in combo if k != "label")])
             else:
                 label = " ".join(parts2) or "base"
+            label = clean_label(label)
             if label in labels:
                 labels[label] += 1
                 label = f"{label} #{labels[label]}"
@@ -590,26 +611,25 @@ def main(argv: Sequence[str]) -> int:
             return 0
         task = task_from_args(args)
         columns = columns_from_args(args)
-        if args.steps is None or args.steps < 0:
-            raise CliError(f"argument --steps: must be >= 0; got {args.steps}")
+        if args.steps is None or not 0 <= args.steps <= limits.MAX_STEPS:
+            raise CliError(
+                f"argument --steps: must be a whole number in [0, {limits.MAX_STEPS}]; "
+                f"got {args.steps}"
+            )
         every = args.every if args.every is not None else max(1, args.steps // 100)
-        if every < 1:
-            raise CliError(f"argument --every: must be >= 1; got {every}")
-        if args.out:
-            parent = os.path.dirname(os.path.abspath(args.out))
-            if not os.path.isdir(parent):
-                raise CliError(f"argument --out: directory {parent!r} does not exist")
-            if os.path.isdir(args.out):
-                raise CliError(f"argument --out: {args.out!r} is a directory")
+        if not 1 <= every <= limits.MAX_STEPS:
+            raise CliError(f"argument --every: must be in [1, {limits.MAX_STEPS}]; got {every}")
         try:
+            # Estimated from the shapes before anything is allocated: 8x4096 layers or
+            # 100,000-point batches are refused here, not after filling the memory.
+            check_comparison(task, columns)
             Comparison(task, columns[:1], grid_size=2, stats_size=2)
-        except ValueError as exc:
+        except (ValueError, ResourceError) as exc:
             raise CliError(str(exc)) from None
     except CliError as exc:
-        print(f"main.py --headless: error: {exc}", file=sys.stderr)
-        return 2
+        return error(exc)
+    holder: dict[str, Any] = {}
     if args.out:
-        holder: dict[str, Any] = {}
 
         def fill(fh: Any) -> None:
             wr = csv.writer(fh)
@@ -617,21 +637,22 @@ def main(argv: Sequence[str]) -> int:
             holder["snaps"] = run(task, columns, args.steps, every, wr)
 
         try:
-            write_atomically(args.out, fill, newline="")
-        except OSError as exc:
-            print(f"main.py --headless: error: argument --out: {exc}", file=sys.stderr)
-            return 2
+            open_csv(args.out, fill)
+        except SaveError as exc:
+            return error(f"argument --out: {exc}")
         first, last = holder["snaps"]
     else:
         first, last = run(task, columns, args.steps, every)
+    to_err = args.out == "-"  # keep a CSV on standard output clean
     data = datasets.make_dataset(task)
-    print(
+    say(
         f"task {task.name}: {data.x_train.shape[0]} training / {data.x_val.shape[0]} "
-        f"validation points; {len(columns)} column(s), {args.steps} steps"
+        f"validation points; {len(columns)} column(s), {args.steps} steps",
+        err=to_err,
     )
-    print(summary(task, first, last))
-    if args.out:
-        print(f"wrote {args.out}")
+    say(summary(task, first, last), err=to_err)
+    if args.out and not to_err:
+        say(f"wrote {args.out}")
     return 0
 
 

@@ -10,19 +10,42 @@ from __future__ import annotations
 import argparse
 import csv
 import math
-import sys
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
 
-from engine import landscapes, optimizers, schedules
-from engine.atomic import write_atomically
-from engine.params import parse_assignments, validate_params
+from engine import landscapes, limits, optimizers, schedules
+from engine.cli.common import SaveError, clean_label, error, open_csv, say
+from engine.guards import ResourceError, check_race
+from engine.limits import SEED_MAX
+from engine.params import ParamSpec, parse_assignments, validate_params
 from engine.runs import Race, RaceConfig, RunConfig, ScheduleConfig
 
 # Keys of an --optimizer item that configure the run rather than the optimizer.
 RUN_KEYS = ("clip_value", "clip_norm", "noise_std", "batch_size", "seed", "label", "start")
 SCHEDULE_KEYS = ("schedule", "warmup_steps", "warmup_start_factor")
+
+
+# How the run settings of an --optimizer item are read (ranges as in a lesson file).
+_RUN_SPECS = {
+    "clip_value": ParamSpec("clip_value", None, min=0.0, min_exclusive=True),
+    "clip_norm": ParamSpec("clip_norm", None, min=0.0, min_exclusive=True),
+    "noise_std": ParamSpec("noise_std", 0.0, min=0.0),
+    "batch_size": ParamSpec("batch_size", 0, kind="int", min=0, max=limits.MAX_POINTS),
+    "seed": ParamSpec("seed", 0, kind="int", min=0, max=SEED_MAX),
+    "warmup_steps": ParamSpec("warmup_steps", 0, kind="int", min=0, max=limits.MAX_STEPS),
+    "warmup_start_factor": ParamSpec("warmup_start_factor", 0.1, min=0.0, max=1.0),
+}
+
+
+class _Label:
+    """Labels are free text: validate() passes them through (cleaned by clean_label)."""
+
+    @staticmethod
+    def validate(value: str, owner: str = "") -> str:
+        return value
+
+
+_RUN_SPECS["label"] = _Label  # type: ignore[assignment]
 
 
 class CliError(ValueError):
@@ -69,10 +92,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="a run; repeat for a race (default: the app's opening race)",
     )
     p.add_argument("--start", default=None, metavar="X,Y", help="start point of every run")
-    p.add_argument("--steps", type=int, default=2000, help="number of updates (default 2000)")
+    p.add_argument(
+        "--steps",
+        type=int,
+        default=2000,
+        help=f"number of updates (default 2000, at most {limits.MAX_STEPS:,})",
+    )
     p.add_argument("--every", type=int, default=1, help="record a CSV row every N steps")
     p.add_argument("--tol", type=float, default=1e-6, help="gradient norm counted as converged")
-    p.add_argument("--out", default=None, metavar="FILE.csv", help="write the trajectory CSV")
+    p.add_argument(
+        "--out",
+        default=None,
+        metavar="FILE.csv",
+        help="write the trajectory CSV ('-': standard output, the summary then goes to stderr)",
+    )
     p.add_argument("--scenario", default=None, metavar="FILE.json", help="race from a scenario")
     return p
 
@@ -137,19 +170,19 @@ def parse_run(item: str) -> RunConfig:
         schedule = ScheduleConfig(
             sched_kind,
             sched_params,
-            int(warm.get("warmup_steps", 0)),
-            float(warm.get("warmup_start_factor", 0.1)),
+            _RUN_SPECS["warmup_steps"].validate(warm.get("warmup_steps", 0), "schedule"),
+            _RUN_SPECS["warmup_start_factor"].validate(
+                warm.get("warmup_start_factor", 0.1), "schedule"
+            ),
         )
         kwargs: dict = {}
         for k, v in run_kw.items():
             if k == "start":
                 kwargs[k] = _parse_point(v, f"--optimizer {name}: start")
-            elif k in ("batch_size", "seed"):
-                kwargs[k] = int(v)
-            elif k == "label":
-                kwargs[k] = v
             else:
-                kwargs[k] = float(v)
+                kwargs[k] = _RUN_SPECS[k].validate(v, f"--optimizer {name}")
+        if "label" in kwargs:
+            kwargs["label"] = clean_label(kwargs["label"])
         run = RunConfig(name, hyper, schedule, **kwargs)
         run.validate()
     except ValueError as exc:
@@ -193,13 +226,20 @@ def config_from_args(args: argparse.Namespace) -> RaceConfig:
             runs=tuple(replace(r, start=None) for r in config.runs),
         )
     config = replace(config, tol=args.tol)
-    if args.steps < 0:
-        raise CliError(f"--steps must be >= 0; got {args.steps}")
-    if args.every < 1:
-        raise CliError(f"--every must be >= 1; got {args.every}")
+    if not 0 <= args.steps <= limits.MAX_STEPS:
+        raise CliError(
+            f"--steps must be a whole number in [0, {limits.MAX_STEPS}]; got {args.steps}"
+        )
+    if not 1 <= args.every <= limits.MAX_STEPS:
+        raise CliError(
+            f"--every must be a whole number in [1, {limits.MAX_STEPS}]; got {args.every}"
+        )
+    if len(config.runs) > limits.MAX_RUNS:
+        raise CliError(f"--optimizer: {len(config.runs)} runs; at most {limits.MAX_RUNS}")
     try:
         config.validate()
-    except ValueError as exc:
+        check_race(config)
+    except (ValueError, ResourceError) as exc:
         raise CliError(str(exc)) from None
     return config
 
@@ -218,9 +258,17 @@ def formula_params(expr: str, landscape_param: str) -> dict:
 CSV_HEADER = ("step", "run", "optimizer", "x", "y", "loss", "grad_norm", "status")
 
 
-def run_race(config: RaceConfig, steps: int, every: int, writer=None) -> Race:
+def build_race(config: RaceConfig) -> Race:
+    """The race, or CliError if the engine refuses it (before any file is opened)."""
+    try:
+        return Race(config)
+    except (ValueError, TypeError) as exc:
+        raise CliError(str(exc)) from None
+
+
+def run_race(config: RaceConfig | Race, steps: int, every: int, writer=None) -> Race:
     """Step the race, writing CSV rows every ``every`` steps (and the last step)."""
-    race = Race(config)
+    race = config if isinstance(config, Race) else build_race(config)
 
     def emit() -> None:
         if writer is None:
@@ -284,13 +332,6 @@ def summary_table(race: Race) -> str:
     return "\n".join(lines)
 
 
-def _write_atomically(path: str, fill) -> None:
-    directory = Path(path).parent
-    if not directory.is_dir():
-        raise CliError(f"--out: folder {str(directory)!r} does not exist")
-    write_atomically(path, fill, newline="")
-
-
 def join_negative_values(argv: Sequence[str], options: Sequence[str]) -> list[str]:
     """Write ``--start -1.5,2`` as ``--start=-1.5,2`` so argparse does not take the value
     for an option (its negative-number rule does not cover pairs)."""
@@ -306,31 +347,34 @@ def join_negative_values(argv: Sequence[str], options: Sequence[str]) -> list[st
 
 
 def main(argv: Sequence[str]) -> int:
-    """Run a headless race; 0 on success, 2 on a bad argument (message on stderr)."""
+    """Run a headless race; 0 on success, 2 on a bad argument or an unwritable ``--out``
+    (one line on stderr; no file is left behind)."""
     try:
         argv = join_negative_values(argv, ("--start",))
         args = build_parser().parse_args(argv)
         config = config_from_args(args)
+        race = build_race(config)
         if args.out:
-            holder = {}
 
             def fill(fh) -> None:
                 w = csv.writer(fh)
                 w.writerow(CSV_HEADER)
-                holder["race"] = run_race(config, args.steps, args.every, w)
+                run_race(race, args.steps, args.every, w)
 
-            _write_atomically(args.out, fill)
-            race = holder["race"]
+            open_csv(args.out, fill)
         else:
-            race = run_race(config, args.steps, args.every)
+            run_race(race, args.steps, args.every)
     except CliError as exc:
-        print(f"main.py --headless: error: {exc}", file=sys.stderr)
-        return 2
+        return error(exc)
+    except SaveError as exc:
+        return error(f"--out: {exc}")
+    # With the CSV on standard output, the summary goes to stderr to keep the CSV clean.
+    to_err = args.out == "-"
     title = race.landscape.title
-    print(f"{title}: {race.step_count} steps, {len(config.runs)} runs")
-    print(summary_table(race))
-    if args.out:
-        print(f"wrote {args.out}")
+    say(f"{title}: {race.step_count} steps, {len(config.runs)} runs", err=to_err)
+    say(summary_table(race), err=to_err)
+    if args.out and not to_err:
+        say(f"wrote {args.out}")
     return 0
 
 

@@ -20,17 +20,20 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from engine.datasets import TaskConfig
+from engine.limits import MAX_HEADLESS_COLUMNS
 from engine.nn.mlp import MLPConfig
 from engine.nn.muon import NET_OPTIMIZERS
 from engine.nn.training import TrainConfig
 
-__all__ = ["MAX_COLUMNS", "comparison_from_dict", "comparison_to_dict"]
+__all__ = ["MAX_COLUMNS", "ComparisonConfig", "comparison_from_dict", "comparison_to_dict"]
 
-#: Most columns a comparison file may hold.
-MAX_COLUMNS = 32
+#: Most columns a comparison file may hold (a lesson holds at most
+#: :data:`engine.limits.MAX_COLUMNS`, what a lab shows).
+MAX_COLUMNS = MAX_HEADLESS_COLUMNS
 
 # Expected JSON type of every field: "int", "float", "str", "bool", "dict", "ints" (a list of
 # whole numbers), "float?" (a number or null), "mlp" (a nested network object).
@@ -165,6 +168,10 @@ def _plain(v: Any, where: str) -> Any:
     if _is_number(v):
         if isinstance(v, float) and not math.isfinite(v):
             raise ValueError(f"{where} must be finite; got {v!r}")
+        if isinstance(v, int) and abs(v) > 2**63:
+            raise ValueError(
+                f"{where} must be a number in range; got one with {len(str(v))} digits"
+            )
         return v
     if isinstance(v, list):
         return tuple(_plain(x, where) for x in v)
@@ -187,8 +194,13 @@ def _convert(value: Any, kind: str, where: str) -> Any:
         if not _is_number(value):
             extra = " or null" if kind == "float?" else ""
             raise ValueError(f"{where} must be a number{extra}; got {value!r}")
-        if not math.isfinite(value):
-            raise ValueError(f"{where} must be finite; got {value!r}")
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an int too large for a double
+            finite = False
+        if not finite:
+            got = repr(value) if isinstance(value, float) else "a number out of range"
+            raise ValueError(f"{where} must be finite; got {got}")
         return value
     if kind == "ints":
         if not isinstance(value, list) or not all(_is_int(v) for v in value):
@@ -295,6 +307,8 @@ def comparison_from_dict(d: Any) -> tuple[TaskConfig, tuple[TrainConfig, ...]]:
         the engine rejects; the message starts with the field's path, e.g.
         ``columns[1].mlp.batchnorm: ...``.
     """
+    if isinstance(d, ComparisonConfig):
+        return d.task, d.columns
     if not isinstance(d, dict):
         raise ValueError(f"network must be an object; got {type(d).__name__}")
     unknown = sorted(k for k in d if k not in ("task", "columns"))
@@ -312,3 +326,58 @@ def comparison_from_dict(d: Any) -> tuple[TaskConfig, tuple[TrainConfig, ...]]:
         raise ValueError(f"columns: need 1 to {MAX_COLUMNS} columns; got {len(cols)}")
     columns = tuple(_column(c, f"columns[{i}]") for i, c in enumerate(cols))
     return task, columns
+
+
+# ------------------------------------------------------------------------------ typed form
+
+
+@dataclass(frozen=True, eq=False)
+class ComparisonConfig(Mapping):
+    """A network comparison, typed: the data and the columns trained on it.
+
+    What a lesson's ``"network"`` section holds once read and validated
+    (:attr:`engine.scenario.Scenario.network`). It also reads as its JSON dictionary
+    (``cfg["columns"]``, ``dict(cfg)``, ``cfg == {...}``) for code written before the
+    section was typed; new code uses :attr:`task` and :attr:`columns`.
+
+    Attributes
+    ----------
+    task : TaskConfig
+    columns : tuple of TrainConfig
+        One to :data:`MAX_COLUMNS` columns.
+    """
+
+    task: TaskConfig
+    columns: tuple[TrainConfig, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "columns", tuple(self.columns))
+        comparison_to_dict(self.task, self.columns)  # type and count checks
+
+    @classmethod
+    def from_dict(cls, d: Any) -> ComparisonConfig:
+        """Validate a ``"network"`` section; ValueError naming the field's path."""
+        task, columns = comparison_from_dict(d)
+        return cls(task, columns)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-safe dictionary (:func:`comparison_to_dict`)."""
+        return comparison_to_dict(self.task, self.columns)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.to_dict()[key]
+
+    def __iter__(self):
+        return iter(("task", "columns"))
+
+    def __len__(self) -> int:
+        return 2
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ComparisonConfig):
+            return self.task == other.task and self.columns == other.columns
+        if isinstance(other, Mapping):
+            return self.to_dict() == dict(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # holds dicts (task params, hyper)

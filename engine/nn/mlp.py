@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from engine import limits
 from engine.nn.activations import ACTIVATIONS, get_activation
 from engine.nn.batchnorm import batchnorm_backward, batchnorm_forward
 from engine.nn.initializers import INITIALIZERS, get_initializer, resolve_init_params
@@ -27,8 +28,8 @@ from engine.nn.layers import dense_backward
 from engine.params import spec_field, validate_params
 
 BATCHNORM_PLACEMENTS = ("off", "before", "after")
-MAX_WIDTH = 4096
-MAX_DEPTH = 64
+MAX_WIDTH = limits.MAX_WIDTH
+MAX_DEPTH = limits.MAX_DEPTH
 
 
 def _is_int(v: Any) -> bool:
