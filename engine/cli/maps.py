@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import math
 import sys
 from collections.abc import Sequence
@@ -24,11 +25,12 @@ from engine.cli.race import (
     CliError,
     _parse_point,
     _Parser,
-    _write_atomically,
     formula_params,
     join_negative_values,
     parse_run,
 )
+from engine.atomic import SaveError, write_bytes_atomically
+from engine.cli.common import open_csv
 from engine.landscapes import Landscape
 from engine.maps import (
     DIVERGED,
@@ -220,15 +222,19 @@ def main(argv: Sequence[str]) -> int:
 
             kind = Path(args.out).suffix.lower()
             if kind == ".csv":
-                _write_atomically(args.out, lambda fh: write_csv(fh, snap))
+                open_csv(args.out, lambda fh: write_csv(fh, snap))
             elif kind == ".npz":
-                _write_atomically(args.out, lambda fh: write_npz(fh.buffer, snap))
+                buf = io.BytesIO()
+                write_npz(buf, snap)
+                write_bytes_atomically(args.out, buf.getvalue())
             else:
                 rgb = basin_rgb(snap) if snap.kind == "basins" else hyper_rgb(snap)
-                data = png_bytes(rgb)
-                _write_atomically(args.out, lambda fh: fh.buffer.write(data))
+                write_bytes_atomically(args.out, png_bytes(rgb))
     except CliError as exc:
         print(f"main.py --headless: error: {exc}", file=sys.stderr)
+        return 2
+    except SaveError as exc:
+        print(f"main.py --headless: error: --out: {exc}", file=sys.stderr)
         return 2
     print(summary(snap))
     if args.out:
