@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from engine import landscapes
+from engine.atomic import SaveError, write_bytes_atomically
+from engine.cli.common import open_csv
 from engine.cli.race import (
     CliError,
     _parse_point,
@@ -29,8 +31,6 @@ from engine.cli.race import (
     join_negative_values,
     parse_run,
 )
-from engine.atomic import SaveError, write_bytes_atomically
-from engine.cli.common import open_csv
 from engine.landscapes import Landscape
 from engine.maps import (
     DIVERGED,
