@@ -204,6 +204,11 @@ class MainWindow(QMainWindow):
         self.act_quit = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         if not self.act_quit.shortcuts():
             self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
+        self.act_undo = self._action("&Undo", ["Ctrl+Z"], self._on_undo, tip="Undo the last edit")
+        self.act_redo = self._action(
+            "&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], self._on_redo, tip="Redo the edit undone last"
+        )
+        self._sync_undo_actions()
         self.act_shortcuts = self._action("&Keyboard shortcuts", "F1", self._on_shortcuts)
         self.act_about = self._action("&About", "Ctrl+Shift+A", self._on_about)
 
@@ -221,6 +226,10 @@ class MainWindow(QMainWindow):
         export.addAction(self.exporter.act_record)
         m.addSeparator()
         m.addAction(self.act_quit)
+        m = mb.addMenu("&Edit")
+        m.addAction(self.act_undo)
+        m.addAction(self.act_redo)
+        self.edit_menu = m
         m = mb.addMenu("&Run")
         for a in (
             self.act_play,
@@ -357,6 +366,7 @@ class MainWindow(QMainWindow):
         lab.running_changed.connect(self._on_lab_running_changed)
         lab.message.connect(self._on_lab_message)
         lab.step_changed.connect(self._on_lab_step)
+        lab.session_changed.connect(self._sync_undo_actions)
         menu = self.menuBar().addMenu(lab.menu_title)
         for act in lab.lab_actions():
             if act is None:
@@ -413,6 +423,33 @@ class MainWindow(QMainWindow):
                 a.setVisible(False)
         return lab
 
+    # ------------------------------------------------------------------ undo / redo
+    def _current_session(self):
+        lab = self.current_lab()
+        return getattr(lab, "session", None) if lab is not None else None
+
+    def _sync_undo_actions(self) -> None:
+        """Label Undo and Redo with what they would do in the lab showing."""
+        session = self._current_session()
+        for act, word, label in (
+            (self.act_undo, "Undo", session.undo_label if session is not None else None),
+            (self.act_redo, "Redo", session.redo_label if session is not None else None),
+        ):
+            act.setEnabled(label is not None)
+            act.setText(f"&{word}: {label}" if label else f"&{word}")
+            seq = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            act.setToolTip(f"{word}: {label}  ({seq})" if label else f"Nothing to {word.lower()}")
+
+    def _on_undo(self) -> None:
+        lab = self.current_lab()
+        if lab is not None:
+            lab.undo()
+
+    def _on_redo(self) -> None:
+        lab = self.current_lab()
+        if lab is not None:
+            lab.redo()
+
     @property
     def labs(self) -> list[Lab]:
         """The labs made so far, in tab order (a lazy lab joins once it is made)."""
@@ -468,6 +505,8 @@ class MainWindow(QMainWindow):
         if lab is not None:
             lab.set_speed(self.speed())
             self._set_play_checked(lab.is_running())
+        if hasattr(self, "act_undo"):
+            self._sync_undo_actions()
             self.setWindowTitle(f"{APP_NAME} — {self.tabs.tabText(index)}")
 
     # ------------------------------------------------------------------ transport

@@ -23,7 +23,7 @@ from engine.datasets import TaskConfig
 from engine.nn.mlp import MLPConfig
 from engine.nn.training import TrainConfig
 from gui.app import image_is_blank
-from gui.controls.net_presets import (
+from engine.nn.presets import (
     batchnorm_lesson,
     headlines,
     init_lesson,
