@@ -111,6 +111,13 @@ class Lab(QWidget):
         """
         raise NotImplementedError
 
+    def export_csv(self, path) -> str:
+        """Write the lab's data as CSV to ``path``; returns the status-bar text.
+
+        Raises ValueError when there is nothing to export, OSError when unwritable.
+        """
+        raise ValueError("this lab has nothing to export as CSV")
+
     def activate(self, active: bool) -> None:
         """Called when the lab's tab is shown (True) or hidden (False)."""
 

@@ -31,6 +31,7 @@ from engine.session.race_session import (
     SetRun,
     SetStart,
 )
+from engine.tables import TRAJECTORY_COLUMNS, trajectory_rows, write_csv
 from gui import theme
 from gui.controls.landscape_editor import LandscapeEditor
 from gui.controls.run_editor import RunEditor
@@ -426,6 +427,19 @@ class LandscapeLab(BridgedLab):
     def remove_run(self, i: int) -> None:
         n = len(self.config.runs)
         self.edit(RemoveRun(i if 0 <= i < n else n - 1))
+
+    def export_csv(self, path) -> str:
+        """Write every run's recorded points to ``path``; returns the status-bar text.
+
+        Raises ValueError if the race has no snapshot yet, OSError if unwritable.
+        """
+        snap = self._last_snap
+        if snap is None:
+            raise ValueError("no trajectories yet: run the landscape lab first")
+        runs = self.config.runs
+        labels = [run_title(r) for r in runs] if len(runs) == snap.n_runs else None
+        write_csv(path, TRAJECTORY_COLUMNS, trajectory_rows(snap, labels))
+        return f"saved {path} (step {snap.step:,})"
 
     def scenario_section(self) -> dict:
         """``{"race": config}``: the race as a lesson saves it."""

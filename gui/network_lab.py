@@ -18,9 +18,9 @@ do (a live hyperparameter change, one column restarted, or a new comparison).
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
@@ -48,9 +48,27 @@ from engine.nn.presets import (
     shared_text,
     task_text,
 )
-from engine.nn.training import ColumnSnapshot, Comparison, TrainConfig
-from engine.optimizers import OPTIMIZERS
-from engine.params import validate_params
+from engine.nn.training import ColumnSnapshot, TrainConfig
+from engine.session.net_session import (
+    AddColumn,
+    DuplicateColumn,
+    NetworkConfig,
+    NetworkSession,
+    OpenComparison,
+    RemoveColumn,
+    Resample,
+    SetColumn,
+    SetTask,
+    Vary,
+)
+from engine.tables import (
+    LAYER_COLUMNS,
+    LOSS_COLUMNS,
+    LossLog,
+    layer_rows,
+    loss_rows,
+    write_csv,
+)
 from gui import theme
 from gui.controls.net_editor import NetEditor
 from gui.controls.net_history import NetHistoryBar
@@ -93,14 +111,19 @@ class NetworkLab(BridgedLab):
         task: TaskConfig | None = None,
         columns: Sequence[TrainConfig] | None = None,
         parent: QWidget | None = None,
+        session: NetworkSession | None = None,
     ) -> None:
         super().__init__(parent)
-        if task is None or columns is None:
-            task, columns = init_lesson()
-        self._check(task, columns)
-        self.task = task
-        self.columns = fit_columns(task, columns)
+        if session is None:
+            if task is None or columns is None:
+                task, columns = init_lesson()
+            self._check(task, columns)
+            session = NetworkSession(NetworkConfig(task, tuple(columns)))
+        # The session holds the comparison; this lab draws it and sends it edits.
+        self.session = session
+        task = self.session.task
         self.data: Dataset = make_dataset(task)
+        self._data_task = task
         self._generation = 0
         self._styles: list[theme.RunStyle] = []
         self._panels: list[NetColumnPanel] = []
@@ -125,6 +148,7 @@ class NetworkLab(BridgedLab):
         self._rate_step = 0
         self._hist_mode = "strip"
 
+        self.session.subscribe(self._on_session_changed)
         self.engine = NetEngine(task, self.columns)
         self.bridge = EngineBridge(self.engine, stop_when=all_diverged, parent=self)
         self.bridge.warning.connect(lambda text: self.message.emit("warning", text))
@@ -379,6 +403,7 @@ class NetworkLab(BridgedLab):
             self._status = ()
             self._frame = None
             self._last_cols = [None] * n
+            self.loss_log = LossLog(n)
             self._selected = min(self._selected, n - 1)
             self._refresh_texts()
             self.select_column(self._selected)
@@ -406,6 +431,7 @@ class NetworkLab(BridgedLab):
         self.curves.set_columns(self._styles)
         self.curves.set_regression(self.data.kind == "regression")
         self._last_cols = [None] * n
+        self.loss_log = LossLog(n)
         self._status = ()
         self._frame = None
         self._clear_history()
@@ -440,14 +466,20 @@ class NetworkLab(BridgedLab):
                 return key
         return ""
 
+    @property
+    def task(self) -> TaskConfig:
+        return self.session.task
+
+    @property
+    def columns(self) -> tuple[TrainConfig, ...]:
+        return self.session.columns
+
     def _restart(self, task: TaskConfig, columns: Sequence[TrainConfig]) -> None:
-        """A new comparison at step 0 (already validated), paused."""
+        """Make the panels and the worker match the session's comparison at step 0."""
         if self._running:
             self.set_running(False)
-        columns = fit_columns(task, columns)
-        if task != self.task:
-            self.data = make_dataset(task)
-        self.task, self.columns = task, columns
+        if task != self._data_task:
+            self.data, self._data_task = make_dataset(task), task
         self._generation += 1
         gen = self._generation
         self._apply_structure()
@@ -459,27 +491,110 @@ class NetworkLab(BridgedLab):
             on_error=lambda text: self.message.emit("error", f"could not start: {text}"),
         )
 
-    def _validated(self, task: TaskConfig, columns: Sequence[TrainConfig]) -> bool:
+    # ------------------------------------------------------------------ commands
+    def edit(self, edit) -> bool:
+        """Send ``edit`` (an :mod:`engine.session.net_session` edit) to the session.
+
+        A bad one becomes an error message (the comparison is unchanged). Returns success.
+        """
         try:
-            self._check(task, columns)
-            # Building the data and the networks is the engine's own validation.
-            Comparison(task, fit_columns(task, columns)[:1], grid_size=2, stats_size=2)
+            self.session.apply(edit)
         except ValueError as exc:
             self.message.emit("error", str(exc))
             return False
         return True
 
-    # ------------------------------------------------------------------ commands
-    def load_comparison(self, task: TaskConfig, columns: Sequence[TrainConfig]) -> bool:
+    def undo(self) -> None:
+        if self.session.undo() is None:
+            self.message.emit("info", "nothing to undo")
+
+    def redo(self) -> None:
+        if self.session.redo() is None:
+            self.message.emit("info", "nothing to redo")
+
+    def _on_session_changed(self, result) -> None:
+        """Follow the session: tell the worker (the result's command) and redraw."""
+        cmd = result.command
+        cfg = result.config
+        if result.select is not None:
+            self._selected = result.select
+        if cmd.kind == "load":
+            self._restart(cfg.task, cfg.columns)
+        elif cmd.kind == "hyper":
+            i, hyper = cmd.column, dict(cmd.hyper)
+            self.bridge.submit(
+                lambda eng: eng.set_hyper(i, hyper),
+                on_error=lambda text: self.message.emit("error", f"column {i + 1}: {text}"),
+            )
+        elif cmd.kind == "column":
+            self._restart_column(cmd.column, cfg.columns[cmd.column])
+        self._refresh_texts()
+        self.select_column(min(self._selected, len(cfg.columns) - 1))
+        if result.message:
+            self.message.emit("info", self._describe(result))
+        self.session_changed.emit()
+
+    def _describe(self, result) -> str:
+        kind = result.command.kind
+        if result.source != "edit":
+            return result.message
+        if kind == "hyper":
+            return f"{result.message}: applies from now on"
+        if kind == "column":
+            return f"{result.message}: column {result.command.column + 1} restarts"
+        if kind == "load":
+            return f"{result.message}: every column is back at step 0"
+        return result.message
+
+    def _restart_column(self, i: int, cfg: TrainConfig) -> None:
+        self._generation += 1
+        gen = self._generation
+        if self._built:
+            self._panels[i].set_structure(cfg, None)
+            self._panels[i].clear_picture()
+            self.curves.reset_column(i)
+            self.curves.redraw()
+        self.loss_log.clear(i)
+        self._last_cols[i] = None
+        self._clear_history()
+        self.bridge.submit(
+            lambda eng: eng.set_column(i, cfg, gen),
+            invalidate=True,
+            on_error=lambda text: self.message.emit("error", f"column {i + 1}: {text}"),
+        )
+
+    def load_comparison(self, task: TaskConfig, columns: Sequence[TrainConfig], title="") -> bool:
         """Open ``task`` and ``columns`` (e.g. from a scenario) at step 0, paused.
 
         Returns whether it was valid (otherwise the error goes to the status bar).
         """
-        if not self._validated(task, columns):
+        try:
+            self._check(task, columns)
+            cfg = NetworkConfig(task, tuple(columns))
+        except ValueError as exc:
+            self.message.emit("error", str(exc))
             return False
-        self._selected = 0
-        self._restart(task, columns)
-        return True
+        if cfg == self.session.config:
+            self._selected = 0
+            self._restart(cfg.task, cfg.columns)
+            return True
+        return self.edit(OpenComparison(cfg.task, cfg.columns, title or "comparison"))
+
+    def export_csv(self, path) -> str:
+        """Write every column's losses and accuracies per step to ``path`` and the newest
+        layer statistics to ``<path>-layers.csv``; returns the status-bar text.
+
+        Raises ValueError if nothing has been trained yet, OSError if a file cannot be
+        written.
+        """
+        if self._frame is None:
+            raise ValueError("nothing to export yet: train the network lab first")
+        path = Path(path)
+        heads = headlines(self.columns)
+        layers_path = path.with_name(f"{path.stem}-layers{path.suffix or '.csv'}")
+        write_csv(path, LOSS_COLUMNS, loss_rows(self.loss_log, heads))
+        write_csv(layers_path, LAYER_COLUMNS, layer_rows(self._frame.pictures, heads))
+        return f"saved {path} and {layers_path.name} (step {self._frame.step:,})"
 
     def scenario_section(self) -> dict:
         """``{"network": ...}``: the comparison as a scenario's JSON section."""
@@ -490,15 +605,14 @@ class NetworkLab(BridgedLab):
         if scenario.network is None:
             raise ValueError("the lesson has no network section")
         task, columns = comparison_from_dict(scenario.network)
-        if not self._validated(task, columns):
+        title = getattr(scenario, "title", "") or "lesson"
+        if not self.load_comparison(task, columns, title):
             raise ValueError("the network lab cannot open this comparison")
-        self._selected = 0
-        self._restart(task, columns)
 
     def load_lesson(self, key: str) -> None:
         title, fn = LESSONS[key]
         task, cols = fn()
-        if self.load_comparison(task, cols):
+        if self.load_comparison(task, cols, f"{title} lesson"):
             self.message.emit("info", f"{title} lesson: press Space to train")
 
     def _on_lesson_chosen(self, index: int) -> None:
@@ -510,61 +624,14 @@ class NetworkLab(BridgedLab):
 
     def set_task(self, task: TaskConfig) -> None:
         """New data for every column: back to step 0."""
-        if task == self.task:
-            return
-        if self._validated(task, self.columns):
-            self._restart(task, self.columns)
-            self.message.emit("info", f"data: {task_text(task)}")
+        if task != self.task:
+            self.edit(SetTask(task))
 
     def set_column(self, i: int, cfg: TrainConfig) -> None:
         """Change column ``i``: a learning-rate or other optimizer setting applies live;
         anything else restarts that column alone from a new network."""
-        if not 0 <= i < len(self.columns):
-            return
-        old = self.columns[i]
-        cfg = fit_columns(self.task, [cfg])[0]
-        if cfg == old:
-            return
-        columns = (*self.columns[:i], cfg, *self.columns[i + 1 :])
-        if dataclasses.replace(old, label=cfg.label) == cfg:
-            self.columns = columns
-            self._refresh_texts()
-            return
-        if not self._validated(self.task, [cfg]):
-            return
-        live = (
-            cfg.optimizer == old.optimizer
-            and dataclasses.replace(old, hyper=cfg.hyper, label=cfg.label) == cfg
-        )
-        if live:
-            spec = OPTIMIZERS[cfg.optimizer]
-            hyper = validate_params(spec.params, cfg.hyper, f"optimizer {cfg.optimizer}")
-            cfg = dataclasses.replace(cfg, hyper=hyper)
-            self.columns = (*self.columns[:i], cfg, *self.columns[i + 1 :])
-            self.bridge.submit(
-                lambda eng: eng.set_hyper(i, hyper),
-                on_error=lambda text: self.message.emit("error", f"column {i + 1}: {text}"),
-            )
-            self._refresh_texts()
-            self.message.emit("info", f"column {i + 1}: new optimizer settings apply from now on")
-            return
-        self.columns = columns
-        self._generation += 1
-        gen = self._generation
-        if self._built:
-            self._panels[i].set_structure(cfg, None)
-            self._panels[i].clear_picture()
-            self.curves.reset_column(i)
-            self.curves.redraw()
-        self._last_cols[i] = None
-        self._clear_history()
-        self._refresh_texts()
-        self.bridge.submit(
-            lambda eng: eng.set_column(i, cfg, gen),
-            invalidate=True,
-            on_error=lambda text: self.message.emit("error", f"column {i + 1}: {text}"),
-        )
-        self.message.emit("info", f"column {i + 1} restarts with its new settings")
+        if 0 <= i < len(self.columns):
+            self.edit(SetColumn(i, cfg))
 
     def select_column(self, i: int) -> None:
         if not 0 <= i < len(self.columns):
@@ -580,56 +647,23 @@ class NetworkLab(BridgedLab):
         return self._selected
 
     def add_column(self) -> None:
-        n = len(self.columns)
-        if n >= MAX_COLUMNS:
-            self.message.emit("error", f"at most {MAX_COLUMNS} columns")
-            return
-        src = self.columns[self._selected]
-        new = dataclasses.replace(src, seed=(max(c.seed for c in self.columns) + 1) % 2**31)
-        self._selected = n
-        self._restart(self.task, (*self.columns, new))
-        self.message.emit("info", f"column {n + 1} added; every column is back at step 0")
+        self.edit(AddColumn(self._selected))
 
     def duplicate_column(self, i: int) -> None:
         n = len(self.columns)
-        if n >= MAX_COLUMNS:
-            self.message.emit("error", f"at most {MAX_COLUMNS} columns")
-            return
-        i = i if 0 <= i < n else n - 1
-        self._selected = n
-        self._restart(self.task, (*self.columns, self.columns[i]))
+        self.edit(DuplicateColumn(i if 0 <= i < n else n - 1))
 
     def remove_column(self, i: int) -> None:
         n = len(self.columns)
-        if n <= 1:
-            self.message.emit("error", "a comparison needs at least one column")
-            return
-        i = i if 0 <= i < n else n - 1
-        cols = tuple(c for k, c in enumerate(self.columns) if k != i)
-        self._selected = min(i, n - 2)
-        self._restart(self.task, cols)
+        self.edit(RemoveColumn(i if 0 <= i < n else n - 1))
 
     def vary(self, what: str) -> None:
         """Columns built from the selected one, varying only ``what`` (init, batchnorm, lr)."""
-        title, fn = VARIATIONS[what]
-        cols = fn(self.columns[self._selected])
-        if self._validated(self.task, cols):
-            self._selected = 0
-            self._restart(self.task, cols)
-            self.message.emit("info", f"{len(cols)} columns varying {title}")
+        self.edit(Vary(self._selected, what))
 
     def resample(self) -> None:
         """New initial weights for every column (each seed + 1), back to step 0."""
-        if self._running:
-            self.set_running(False)
-        self.columns = tuple(
-            dataclasses.replace(c, seed=(c.seed + 1) % 2**32) for c in self.columns
-        )
-        self._generation += 1
-        gen = self._generation
-        self._apply_structure()
-        self.bridge.submit(lambda eng: eng.resample(gen), invalidate=True, key="load")
-        self.message.emit("info", "new initial weights: step 0")
+        self.edit(Resample())
 
     def set_stacked(self, on: bool) -> None:
         with QSignalBlocker(self.act_stacked):
@@ -852,9 +886,9 @@ class NetworkLab(BridgedLab):
             self._texts_dirty = True
             if good(col):
                 self._curves_dirty = True
-                self.curves.append(
-                    i, col.step, (col.train_loss, col.val_loss, col.train_acc, col.val_acc)
-                )
+                values = (col.train_loss, col.val_loss, col.train_acc, col.val_acc)
+                self.curves.append(i, col.step, values)
+                self.loss_log.append(i, col.step, values)
         if all(p is not None for p in frame.pictures):
             self._record(frame)
         status = tuple(c.status for c in frame.columns)

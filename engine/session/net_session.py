@@ -16,7 +16,7 @@ from typing import Any
 
 from engine.datasets import TaskConfig
 from engine.nn.config_io import comparison_from_dict, comparison_to_dict
-from engine.nn.presets import MAX_COLUMNS, VARIATIONS, fit_columns, headlines, init_lesson
+from engine.nn.presets import MAX_COLUMNS, VARIATIONS, aspects, fit_columns, init_lesson
 from engine.nn.training import Comparison, TrainConfig
 from engine.optimizers import OPTIMIZERS
 from engine.params import validate_params
@@ -167,7 +167,9 @@ def _describe_column_change(i: int, old: TrainConfig, new: TrainConfig) -> str:
             return f"{label} of {who} → {format_hyper(b[diff[0]])}"
     if dataclasses.replace(old, label=new.label) == new:
         return f"name of {who} → {new.label or 'automatic'}"
-    return f"{who} → {headlines([new])[0]}"
+    # What the column headings would say about the settings that changed ("all zero").
+    changed = [b for (_, a), (_, b) in zip(aspects(old), aspects(new), strict=True) if a != b]
+    return f"{who} → {', '.join(t for t in changed if t) or 'new settings'}"
 
 
 class NetworkSession(Session[NetworkConfig]):

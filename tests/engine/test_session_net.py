@@ -88,7 +88,7 @@ def test_structural_column_edit_restarts_that_column_alone():
     )
     r = s.apply(SetColumn(1, new))
     assert r.command.kind == "column" and r.command.column == 1 and r.select == 1
-    assert "BN before act" in r.message
+    assert r.message == "column 2 → BN before act"
     _apply(eng, r, 1)
     assert _engine_columns(eng) == [dataclasses.replace(c, label="") for c in s.columns]
 
@@ -99,7 +99,7 @@ def test_width_and_initializer_edits():
     r = s.apply(SetColumn(0, dataclasses.replace(s.columns[0], mlp=mlp)))
     assert s.columns[0].mlp.hidden == (8, 8) and s.columns[0].mlp.init == "zeros"
     assert r.command.kind == "column"
-    assert "2×8" in r.message and "all zero" in r.message
+    assert r.message == "column 1 → 2×8, all zero"
 
 
 def test_label_only_edit_needs_nothing_from_the_worker():
