@@ -39,6 +39,8 @@ class Exporter(QObject):
         self.window = window
         self._recorder = None
         self._rec_t0 = 0.0
+        #: Folder of the last data export (None: the user's documents); autosaved.
+        self.folder: Path | None = None
         self.act_screenshot_lab = window._action(
             "Save screenshot of the &lab…",
             "Ctrl+Alt+S",
@@ -122,10 +124,12 @@ class Exporter(QObject):
         path = self.window.dialogs.save_path(
             self.window,
             "Export data",
-            documents_dir() / f"descent-lab-{self._kind()}-{_stamp()}.csv",
+            (self.folder if self.folder is not None and self.folder.is_dir() else documents_dir())
+            / f"descent-lab-{self._kind()}-{_stamp()}.csv",
             "CSV table (*.csv)",
         )
         if path:
+            self.folder = Path(path).parent
             self.export_trajectories(path)
 
     # ------------------------------------------------------------------ recording

@@ -87,6 +87,11 @@ class Session(Generic[C]):
     def _to_dict(self, config: C) -> dict:
         raise NotImplementedError
 
+    @classmethod
+    def default_config(cls) -> C:
+        """The config a fresh lab opens with."""
+        raise NotImplementedError
+
     def _from_dict(self, d: Mapping[str, Any]) -> C:
         raise NotImplementedError
 
@@ -158,6 +163,10 @@ class Session(Generic[C]):
         config = self._validate(config)
         self._history.clear()
         return self._set(config, message, 0, "replace")
+
+    def start_fresh(self) -> EditResult[C]:
+        """Back to :meth:`default_config`, history forgotten."""
+        return self.replace(self.default_config(), "started fresh")
 
     def _set(self, config: C, message: str, select: int | None, source: str) -> EditResult[C]:
         old = self._config

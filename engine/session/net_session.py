@@ -186,9 +186,11 @@ class NetworkSession(Session[NetworkConfig]):
     KIND = "network"
 
     def __init__(self, config: NetworkConfig | None = None, history_limit: int = 200) -> None:
-        if config is None:
-            config = NetworkConfig(*init_lesson())
-        super().__init__(config, history_limit)
+        super().__init__(config if config is not None else self.default_config(), history_limit)
+
+    @classmethod
+    def default_config(cls) -> NetworkConfig:
+        return NetworkConfig(*init_lesson())
 
     @property
     def task(self) -> TaskConfig:

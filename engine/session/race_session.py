@@ -236,6 +236,10 @@ class LandscapeSession(Session[RaceConfig]):
             return RaceCommand("live", run=changed[0])
         return RaceCommand("restart")
 
+    @classmethod
+    def default_config(cls) -> RaceConfig:
+        return RaceConfig()
+
     def _to_dict(self, config: RaceConfig) -> dict:
         return config.to_dict()
 
