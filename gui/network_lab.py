@@ -22,7 +22,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -37,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from engine.datasets import Dataset, TaskConfig, make_dataset
 from engine.nn.config_io import comparison_from_dict, comparison_to_dict
-from engine.nn.paced import NetEngine, NetFrame, all_diverged, good
+from engine.nn.paced import NetEngine, NetFrame, all_diverged
 from engine.nn.presets import (
     LESSONS,
     MAX_COLUMNS,
@@ -74,25 +73,20 @@ from gui.controls.net_editor import NetEditor
 from gui.controls.net_history import NetHistoryBar
 from gui.icons import icon
 from gui.lab import BridgedLab
+from gui.net_lab_drawing import NetDrawMixin
+from gui.net_lab_history import NetHistoryMixin
 from gui.panels.net_column_panel import NetColumnPanel
 from gui.panels.net_curves_panel import NetCurvesPanel
 from gui.worker import EngineBridge
 
 FRAME_MS = 16
-CURVES_S = 0.0  # shared curves: redrawn whenever they have new points (cheap)
-TEXTS_S = 0.15  # column headers likewise
-HISTORY_MAX = 400  # recorded pictures; thinned by half when full
-# While live the slider's handle sits at its end whatever the count, so its range follows
-# at this pace (each change repaints the slider and the widgets behind it); it is brought
-# up to date before any scrubbing.
-HISTORY_BAR_S = 0.5
 SIDEBAR_W = 300
 
 
 # ------------------------------------------------------------------------------ the lab
 
 
-class NetworkLab(BridgedLab):
+class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
     """Side-by-side training of network configurations with per-layer statistics.
 
     Parameters
@@ -677,81 +671,6 @@ class NetworkLab(BridgedLab):
             self.act_sidebar.setChecked(bool(on))
         self.sidebar.setVisible(bool(on))
 
-    # ------------------------------------------------------------------ history
-    def _clear_history(self) -> None:
-        self._history = []
-        self._view = None
-        self.history_bar.set_live(True)
-        self.history_bar.set_count(0)
-        self.history_bar.set_position_text("live")
-        self.curves.set_cursor(None)
-
-    def _record(self, frame: NetFrame) -> None:
-        last = self._history[-1] if self._history else None
-        if last is not None and all(
-            a is b for a, b in zip(last.pictures, frame.pictures, strict=True)
-        ):
-            return
-        self._history.append(frame)
-        if len(self._history) > HISTORY_MAX:
-            # Thin out evenly, keeping the newest: old times stay reachable, coarser.
-            self._history = self._history[-1::-2][::-1]
-            if self._view is not None:
-                self.history_bar.set_count(len(self._history))
-                self.history_bar.set_index(self._history_index(self._view))
-        stale = time.perf_counter() - self._history_t >= HISTORY_BAR_S
-        if not self._running or self._view is not None or stale:
-            self._sync_history_bar()
-
-    def _sync_history_bar(self) -> None:
-        """Give the history bar the current number of recorded pictures."""
-        self._history_t = time.perf_counter()
-        self.history_bar.set_count(len(self._history))
-
-    def _history_index(self, frame: NetFrame) -> int:
-        for k, f in enumerate(self._history):
-            if f is frame:
-                return k
-        steps = [f.step for f in self._history]
-        return int(np.argmin(np.abs(np.asarray(steps) - frame.step))) if steps else 0
-
-    def _on_scrub(self, index: int) -> None:
-        if not 0 <= index < len(self._history):
-            return
-        self._view = self._history[index]
-        self.history_bar.set_position_text(
-            f"step {self._view.step:,} of {self._frame.step if self._frame else 0:,}"
-        )
-        self.curves.set_cursor(self._view.step)
-        self._draw(self._view)
-
-    def _scrub_by(self, delta: int) -> None:
-        if not self._history:
-            return
-        self._sync_history_bar()
-        if self._view is None:
-            self.history_bar.set_live(False)
-            self.history_bar.set_index(len(self._history) - 1)
-        self.history_bar.step_by(delta)
-
-    def go_live(self) -> None:
-        """Show the newest picture again and follow on."""
-        self._view = None
-        self.history_bar.set_live(True)
-        self.history_bar.set_position_text("live")
-        self.curves.set_cursor(None)
-        if self._frame is not None:
-            self._draw(self._frame)
-
-    @property
-    def viewing_history(self) -> bool:
-        return self._view is not None
-
-    @property
-    def shown_frame(self) -> NetFrame | None:
-        """The frame on screen: a recorded one while scrubbing, else the newest."""
-        return self._view if self._view is not None else self._frame
-
     # ------------------------------------------------------------------ transport
     def set_running(self, running: bool) -> None:
         running = bool(running)
@@ -797,138 +716,6 @@ class NetworkLab(BridgedLab):
             self.bridge.submit(lambda eng: eng.set_live(False), key="live")
             self.running_changed.emit(False)
             self.message.emit("info", "every column has diverged")
-
-    # ------------------------------------------------------------------ frames
-    def _on_frame(self) -> None:
-        frame = self.bridge.take()
-        now = time.perf_counter()
-        self._update_rates(now)
-        if (
-            frame is not None
-            and frame.generation == self._generation
-            and len(frame.columns) == len(self._panels)
-        ):
-            self._take(frame)
-        if self._frame is None:
-            return
-        if not self._running:
-            # Paused, each frame is a deliberate step (or the step-0 picture): draw it all.
-            if frame is not None:
-                self._frames += 1
-            if self.history_bar.slider.maximum() != max(len(self._history) - 1, 0):
-                self._sync_history_bar()
-            self._curves_dirty = self._texts_dirty = False
-            self.curves.redraw()
-            if self._view is None:
-                self._draw(self._frame)
-                self._set_texts(self._frame)
-            return
-        self._run_one_job(now)
-
-    def _run_one_job(self, now: float) -> None:
-        """While running, at most one piece of drawing per tick, so no tick runs long.
-
-        The pieces: one part of one column's picture (histograms and unit bars, the
-        variances, or the data plot), the shared curves (whenever they have new points) or
-        the headers (about 6 times a second), taken in turns. Drawing a whole column, or
-        all of them, in one tick would block the event loop for tens of milliseconds.
-
-        Unlike the landscape lab, this lab does not hold the worker while it draws: a unit
-        of the worker's work (a lockstep step of every column plus, at times, one column's
-        snapshot part) lasts several milliseconds, and waiting for it cost more than the
-        contention it saved (bench/gui_bench_network.py, 1280x720: p99 lag 18-20 ms
-        without holding, 26-27 ms with).
-        """
-        frame = self._frame
-        n = len(self._panels)
-        jobs = n + 2
-        picked = None
-        for k in range(jobs):
-            job = (self._next_job + k) % jobs
-            if job < n:
-                pic = frame.pictures[job]
-                if self._view is None and pic is not None:
-                    parts = self._panels[job].pending(pic, frame.boundaries[job])
-                    if parts:
-                        picked = (job, parts[0])
-            elif job == n:
-                if self._curves_dirty and now - self._curves_t >= CURVES_S:
-                    picked = (job, "")
-            elif self._view is None and self._texts_dirty and now - self._texts_t >= TEXTS_S:
-                picked = (job, "")
-            if picked is not None:
-                break
-        if picked is None:
-            return
-        job, part = picked
-        self._next_job = (job + 1) % jobs
-        self._frames += 1
-        if job < n:
-            panel = self._panels[job]
-            panel.show_part(part, frame.pictures[job], frame.boundaries[job])
-            if part == "hist":
-                self._pictures_drawn += 1
-        elif job == n:
-            self._curves_t, self._curves_dirty = now, False
-            self.curves.redraw()
-        else:
-            self._texts_t, self._texts_dirty = now, False
-            self._set_texts(frame)
-
-    def _take(self, frame: NetFrame) -> None:
-        """Book a new frame: loss points, history, status (drawing comes later)."""
-        self._frame = frame
-        self._snapshots += 1
-        for i, col in enumerate(frame.columns):
-            if col is self._last_cols[i]:
-                continue
-            self._last_cols[i] = col
-            self._texts_dirty = True
-            if good(col):
-                self._curves_dirty = True
-                values = (col.train_loss, col.val_loss, col.train_acc, col.val_acc)
-                self.curves.append(i, col.step, values)
-                self.loss_log.append(i, col.step, values)
-        if all(p is not None for p in frame.pictures):
-            self._record(frame)
-        status = tuple(c.status for c in frame.columns)
-        if status != self._status:
-            self._report_status(frame, status)
-        self.step_changed.emit(int(frame.step))
-
-    def _set_texts(self, frame: NetFrame) -> None:
-        for panel, col, pic in zip(self._panels, frame.columns, frame.pictures, strict=True):
-            panel.set_status(col, pic, frame.step)
-
-    def _draw_column(self, i: int, frame: NetFrame) -> bool:
-        pic = frame.pictures[i]
-        if pic is None:
-            return False
-        if self._panels[i].show_picture(pic, frame.boundaries[i], frame.columns[i], frame.step):
-            self._pictures_drawn += 1
-            return True
-        return False
-
-    def _draw(self, frame: NetFrame) -> None:
-        """Redraw every column whose picture changed (a recorded frame, or paused)."""
-        for i in range(len(self._panels)):
-            self._draw_column(i, frame)
-
-    def _report_status(self, frame: NetFrame, status: tuple[str, ...]) -> None:
-        old = self._status
-        self._status = status
-        if len(old) != len(status):
-            return
-        heads = headlines(self.columns)
-        for i, (a, b) in enumerate(zip(old, status, strict=True)):
-            if a != b and b == "diverged":
-                col = frame.columns[i]
-                self.message.emit(
-                    "warning",
-                    f"column {i + 1} ({heads[i]}) diverged at step {col.diverged_at:,}: its "
-                    "loss is no longer a number. It keeps its last good picture; the other "
-                    "columns go on.",
-                )
 
     # ------------------------------------------------------------------ presentation
     def set_scale(self, scale: theme.Scale) -> None:
