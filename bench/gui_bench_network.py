@@ -35,7 +35,7 @@ from host import StealMeter
 from PySide6.QtCore import Qt, QTimer
 
 from gui.app import make_app
-from gui.controls.net_presets import init_lesson
+from engine.nn.presets import init_lesson
 from gui.main_window import MainWindow
 from gui.network_lab import NetworkLab
 

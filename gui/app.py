@@ -78,22 +78,27 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def make_network_lab() -> Lab:
+def make_network_lab(session=None) -> Lab:
     """The network lab, imported on first use (``build_main_window`` adds it lazily).
 
     Importing and building it took 0.2-0.4 s of the start (measured), and the first frame
     shows the landscape lab. The import is still a static statement, so PyInstaller finds it.
+    ``session`` is a restored :class:`engine.session.NetworkSession`, if any.
     """
     from gui.network_lab import NetworkLab
 
-    return NetworkLab()
+    return NetworkLab(session=session)
 
 
 def build_main_window() -> MainWindow:
     """The main window: the landscape lab, and the network lab made when first shown."""
     window = MainWindow()
     window.add_lab("Landscape lab", LandscapeLab())
-    window.add_lazy_lab("Network lab", make_network_lab, scenario_keys=("network",))
+    window.add_lazy_lab(
+        "Network lab",
+        lambda: make_network_lab(window.take_pending_session("network")),
+        scenario_keys=("network",),
+    )
     return window
 
 
@@ -242,6 +247,10 @@ def run(argv: list[str] | None = None) -> int:
     window = build_main_window()
     window._first_frame_stamp = install_first_frame_stamp(window)
     window.first_frame_painted.connect(resume_gc)
+    if args.self_test is None:
+        # The self-test runs the defaults: it neither reads nor writes the user's session.
+        autosave = window.enable_autosave()
+        app.aboutToQuit.connect(autosave.save_now)
     app.aboutToQuit.connect(window.shutdown)
     if args.presentation:
         window.set_presentation(True)

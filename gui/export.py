@@ -1,16 +1,12 @@
 """File > Export: screenshots (PNG), trajectories (CSV) and recordings (GIF / MP4).
 
 Screenshots use ``QWidget.grab`` (pyqtgraph's SVG exporter is broken on Qt 6.11). The CSV
-holds every point the landscape lab's newest snapshot keeps for each run (the decimated
-past plus the recent steps exactly), with floats written by ``repr`` so they read back to
-the last bit.
+is the lab's own (:meth:`gui.lab.Lab.export_csv`): the landscape lab's trajectories, the
+network lab's losses per step and layer statistics (:mod:`engine.tables`).
 """
 
 from __future__ import annotations
 
-import csv
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,12 +15,9 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel, QWidget
 
 if TYPE_CHECKING:
-    from engine.runs import RaceSnapshot
     from gui.main_window import MainWindow
 
-__all__ = ["CSV_COLUMNS", "Exporter", "save_screenshot", "trajectory_rows", "write_csv"]
-
-CSV_COLUMNS = ("step", "run", "label", "x", "y", "loss", "grad_norm", "status")
+__all__ = ["Exporter", "save_screenshot"]
 
 
 def save_screenshot(widget: QWidget, path: str | Path) -> None:
@@ -32,49 +25,6 @@ def save_screenshot(widget: QWidget, path: str | Path) -> None:
     path = Path(path)
     if not widget.grab().save(str(path), "PNG"):
         raise OSError(f"could not write {path}")
-
-
-def trajectory_rows(snap: RaceSnapshot) -> list[tuple]:
-    """One row per recorded point of every run, in :data:`CSV_COLUMNS` order.
-
-    ``run`` counts from 1 as in the run table; ``status`` is the run's status at that step
-    (``"running"`` before its convergence or divergence step).
-    """
-    rows = []
-    for i, hist in enumerate(snap.histories):
-        final, event = snap.status[i], snap.event_step[i]
-        for k in range(len(hist)):
-            step = int(hist.steps[k])
-            status = final if event is not None and step >= event else "running"
-            rows.append(
-                (
-                    step,
-                    i + 1,
-                    snap.labels[i],
-                    float(hist.xy[k, 0]),
-                    float(hist.xy[k, 1]),
-                    float(hist.loss[k]),
-                    float(hist.grad_norm[k]),
-                    status,
-                )
-            )
-    return rows
-
-
-def write_csv(path: str | Path, header, rows) -> None:
-    """Write a CSV atomically (floats by ``repr``, so they round-trip exactly)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(header)
-            for row in rows:
-                w.writerow([repr(v) if isinstance(v, float) else v for v in row])
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _stamp() -> str:
@@ -89,6 +39,8 @@ class Exporter(QObject):
         self.window = window
         self._recorder = None
         self._rec_t0 = 0.0
+        #: Folder of the last data export (None: the user's documents); autosaved.
+        self.folder: Path | None = None
         self.act_screenshot_lab = window._action(
             "Save screenshot of the &lab…",
             "Ctrl+Alt+S",
@@ -96,10 +48,10 @@ class Exporter(QObject):
             tip="Save the lab's view (without menus and toolbar) as PNG",
         )
         self.act_export_csv = window._action(
-            "Export &trajectories (CSV)…",
+            "Export &data (CSV)…",
             "Ctrl+E",
             self._on_export_csv,
-            tip="Every run's recorded points: step, position, loss, gradient norm, status",
+            tip="The lab's data: trajectories of the runs, or the network's losses and layers",
         )
         self.act_record = window._action(
             "&Record animation…",
@@ -144,33 +96,40 @@ class Exporter(QObject):
 
     # ------------------------------------------------------------------ CSV
     def export_trajectories(self, path: str | Path) -> bool:
-        """Write the landscape lab's newest snapshot as CSV; returns success."""
+        """Write the current lab's data as CSV (:meth:`gui.lab.Lab.export_csv`)."""
         lab = self.window.current_lab()
-        snap = getattr(lab, "last_snapshot", None)
-        if snap is None or not hasattr(snap, "histories"):
-            lab = next((x for x in self.window.labs if hasattr(x, "last_snapshot")), None)
-            snap = getattr(lab, "last_snapshot", None)
-        if snap is None:
-            self._error("Nothing to export", "no trajectories yet: run the landscape lab first")
+        if lab is None:
+            self._error("Nothing to export", "no lab is showing")
             return False
         try:
-            write_csv(path, CSV_COLUMNS, trajectory_rows(snap))
+            text = lab.export_csv(path)
+        except ValueError as exc:
+            self._error("Nothing to export", str(exc))
+            return False
         except OSError as exc:
             self._error("Cannot export", f"could not write {path}: {exc.strerror or exc}")
             return False
-        self.window.show_message(f"saved {path} (step {snap.step:,})")
+        self.window.show_message(text)
         return True
+
+    def _kind(self) -> str:
+        session = getattr(self.window.current_lab(), "session", None)
+        return {"landscape": "trajectories", "network": "network"}.get(
+            getattr(session, "KIND", ""), "data"
+        )
 
     def _on_export_csv(self) -> None:
         from gui.user_paths import documents_dir
 
         path = self.window.dialogs.save_path(
             self.window,
-            "Export trajectories",
-            documents_dir() / f"descent-lab-trajectories-{_stamp()}.csv",
+            "Export data",
+            (self.folder if self.folder is not None and self.folder.is_dir() else documents_dir())
+            / f"descent-lab-{self._kind()}-{_stamp()}.csv",
             "CSV table (*.csv)",
         )
         if path:
+            self.folder = Path(path).parent
             self.export_trajectories(path)
 
     # ------------------------------------------------------------------ recording

@@ -29,11 +29,17 @@ class Lab(QWidget):
         ``"error"``.
     step_changed(int)
         The step count shown changed (emitted at most once per frame).
+    session_changed()
+        The lab's session changed (an edit, undo or redo): menus refresh their labels.
     """
 
     running_changed = Signal(bool)
     message = Signal(str, str)
     step_changed = Signal(int)
+    session_changed = Signal()
+
+    #: The lab's :class:`engine.session.Session`, if it has one (undo, redo, autosave).
+    session = None
 
     #: Title of the lab's own menu (its :meth:`lab_actions`).
     menu_title = "Lab"
@@ -105,8 +111,21 @@ class Lab(QWidget):
         """
         raise NotImplementedError
 
+    def export_csv(self, path) -> str:
+        """Write the lab's data as CSV to ``path``; returns the status-bar text.
+
+        Raises ValueError when there is nothing to export, OSError when unwritable.
+        """
+        raise ValueError("this lab has nothing to export as CSV")
+
     def activate(self, active: bool) -> None:
         """Called when the lab's tab is shown (True) or hidden (False)."""
+
+    def undo(self) -> None:
+        """Take back the newest edit of the lab's session."""
+
+    def redo(self) -> None:
+        """Apply again the edit undone last."""
 
     def self_test_check(self) -> str | None:
         """After a self-test run: ``None`` if the lab did its job, else what went wrong."""

@@ -9,9 +9,7 @@ matching :class:`~engine.runs.Race` call as a command: ``set_run`` for a live ch
 
 from __future__ import annotations
 
-import math
 import time
-from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
@@ -19,8 +17,21 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from engine.landscapes import LANDSCAPES, Landscape, hessian_verdict
-from engine.optimizers import OPTIMIZERS
 from engine.runs import Race, RaceConfig, RunConfig
+from engine.session.describe import run_hyper_text, run_name, run_title
+from engine.session.race_session import (
+    MAX_RUNS,
+    AddRun,
+    DuplicateRun,
+    LandscapeSession,
+    RemoveRun,
+    ReplaceRace,
+    SetLandscape,
+    SetRaceSettings,
+    SetRun,
+    SetStart,
+)
+from engine.tables import TRAJECTORY_COLUMNS, trajectory_rows, write_csv
 from gui import theme
 from gui.controls.landscape_editor import LandscapeEditor
 from gui.controls.run_editor import RunEditor
@@ -32,10 +43,9 @@ from gui.panels.landscape_panel import LandscapePanel
 from gui.panels.loss_panel import LossPanel
 from gui.panels.regression_panel import RegressionPanel
 from gui.panels.run_table_panel import RunTablePanel
-from gui.plotting import format_hyper, format_value
+from gui.plotting import format_value
 from gui.worker import EngineBridge
 
-MAX_RUNS = 16
 FRAME_MS = 16  # ~60 Hz display pull
 TABLE_MAX_AGE_S = 0.5  # the table is read, not watched: 10 Hz, this is the backstop
 HALF_FRAME_MS = 8  # deferred panel updates run this long after the frame that asked
@@ -43,50 +53,6 @@ HALF_FRAME_MS = 8  # deferred panel updates run this long after the frame that a
 
 def _race_done(race: Race) -> bool:
     return not bool(race.active.any())
-
-
-def run_title(run: RunConfig) -> str:
-    """Legend name: the run's own label, else the optimizer's title and learning rate."""
-    if run.label:
-        return run.label
-    spec = OPTIMIZERS[run.optimizer]
-    lr = run.resolved_hyper().get("lr")
-    return f"{spec.title} lr={lr:g}" if lr is not None else spec.title
-
-
-def run_name(run: RunConfig) -> str:
-    """Table name: the optimizer's title, after the run's own label if it has one."""
-    title = OPTIMIZERS[run.optimizer].title
-    return f"{run.label} ({title})" if run.label else title
-
-
-# Hyperparameters that define how an optimizer behaves: shown even at their default
-# (unless zero: plain SGD's momentum of 0 says nothing).
-KEY_HYPER = ("lr", "momentum", "betas", "alpha", "rho", "sgd_lr", "switch_step")
-
-
-def run_hyper_text(run: RunConfig) -> str:
-    """Key hyperparameters (lr, momentum, betas...), then whatever differs from the defaults."""
-    spec = OPTIMIZERS[run.optimizer]
-    hyper = run.resolved_hyper()
-    parts = []
-    for p in spec.params:
-        v = hyper[p.name]
-        if p.name == "lr" or (p.name in KEY_HYPER and v) or v != p.default:
-            parts.append(f"{p.name}={format_hyper(v)}")
-    if run.schedule.kind != "constant":
-        parts.append(f"schedule={run.schedule.kind}")
-    if run.schedule.warmup_steps:
-        parts.append(f"warm-up={run.schedule.warmup_steps}")
-    if run.clip_value is not None:
-        parts.append(f"clip={run.clip_value:g}")
-    if run.clip_norm is not None:
-        parts.append(f"clip‖g‖={run.clip_norm:g}")
-    if run.noise_std > 0:
-        parts.append(f"noise σ={run.noise_std:g}")
-    if run.batch_size:
-        parts.append(f"batch={run.batch_size}")
-    return ", ".join(parts)
 
 
 class LandscapeLab(BridgedLab):
@@ -102,11 +68,16 @@ class LandscapeLab(BridgedLab):
     stopped_text = "the race stopped"
     scenario_keys = ("race",)
 
-    def __init__(self, config: RaceConfig | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        config: RaceConfig | None = None,
+        parent: QWidget | None = None,
+        session: LandscapeSession | None = None,
+    ) -> None:
         super().__init__(parent)
-        config = config if config is not None else RaceConfig()
-        config.validate()
-        self.config = config
+        # The session holds the race's config; this lab only draws it and sends it edits.
+        self.session = session if session is not None else LandscapeSession(config)
+        config = self.session.config
         self.landscape: Landscape = config.build_landscape()
         self._styles: list[theme.RunStyle] = []
         self._status: tuple[str, ...] = ()
@@ -134,8 +105,14 @@ class LandscapeLab(BridgedLab):
         self.frame_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.frame_timer.setInterval(FRAME_MS)
         self.frame_timer.timeout.connect(self._on_frame)
+        self.session.subscribe(self._on_session_changed)
         self.bridge.start()
         self.frame_timer.start()
+
+    @property
+    def config(self) -> RaceConfig:
+        """The race as the session holds it (read-only: change it with :meth:`edit`)."""
+        return self.session.config
 
     # ------------------------------------------------------------------ UI
     def _build_ui(self) -> None:
@@ -353,44 +330,79 @@ class LandscapeLab(BridgedLab):
         self._on_run_selected(self.table.current_row())
 
     def _restart(self, config: RaceConfig, landscape_changed: bool = False) -> None:
-        """Reset the race to ``config`` (already validated) at step 0."""
-        self.config = config
+        """Make the panels and the worker's race match ``config`` at step 0."""
         if landscape_changed:
             self.landscape = config.build_landscape()
         self._apply_structure(landscape_changed)
         self.bridge.reset_warnings()
         self.bridge.submit(lambda race: race.reset(config), invalidate=True, key="reset")
 
-    def _validated(self, config: RaceConfig) -> bool:
+    # ------------------------------------------------------------------ commands
+    def edit(self, edit) -> bool:
+        """Send ``edit`` (an :mod:`engine.session.race_session` edit) to the session.
+
+        The session validates it; a bad one becomes an error message. Returns success.
+        """
         try:
-            config.validate()
+            self.session.apply(edit)
         except ValueError as exc:
             self.message.emit("error", str(exc))
             return False
         return True
 
-    # ------------------------------------------------------------------ commands
+    def undo(self) -> None:
+        if self.session.undo() is None:
+            self.message.emit("info", "nothing to undo")
+
+    def redo(self) -> None:
+        if self.session.redo() is None:
+            self.message.emit("info", "nothing to redo")
+
+    def _on_session_changed(self, result) -> None:
+        """Follow the session: tell the worker (the result's command) and redraw."""
+        cmd = result.command
+        cfg = result.config
+        if cmd.kind == "live":
+            i, run = cmd.run, cfg.runs[cmd.run]
+            self.bridge.submit(
+                lambda race: race.set_run(i, run),
+                on_error=lambda text: self.message.emit("error", f"run {i + 1}: {text}"),
+            )
+            self._refresh_labels()
+            if self._status and i < len(self._status) and self._status[i] == "diverged":
+                self.message.emit(
+                    "warning",
+                    f"run {i + 1} has diverged; press R to race again with the new settings",
+                )
+        else:
+            if self._running:
+                self.set_running(False)
+            self._restart(cfg, landscape_changed=cmd.landscape_changed)
+        if result.select is not None:
+            self.table.select_row(result.select)
+        elif cmd.kind != "live":
+            self.table.select_row(min(max(self.table.current_row(), 0), len(cfg.runs) - 1))
+        if result.message:
+            self.message.emit("info", self._describe(result))
+        self.session_changed.emit()
+
+    def _describe(self, result) -> str:
+        text = result.message
+        if result.source == "edit" and text.startswith("start → "):
+            x, y = result.config.start
+            f = float(self.landscape.value(np.array([x, y])))
+            text = f"start moved to ({x:.4g}, {y:.4g}), loss {format_value(f)}"
+        return text
+
     def set_start(self, x: float, y: float) -> None:
         """Move every run's start to (x, y) and restart the race there."""
-        if not (math.isfinite(x) and math.isfinite(y)):
-            self.message.emit("error", f"start must be two finite numbers; got ({x}, {y})")
-            return
-        runs = tuple(replace(r, start=None) for r in self.config.runs)
-        cfg = replace(self.config, start=(float(x), float(y)), runs=runs)
-        if self._validated(cfg):
-            self._restart(cfg)
-            f = float(self.landscape.value(np.array([x, y])))
-            self.message.emit("info", f"start moved to ({x:.4g}, {y:.4g}), loss {format_value(f)}")
+        self.edit(SetStart(x, y))
 
     def set_landscape(self, name: str, params: dict | None = None) -> None:
         params = dict(params or {})
         if name == self.config.landscape and params == dict(self.config.landscape_params):
             return
-        runs = tuple(replace(r, start=None) for r in self.config.runs)
-        cfg = replace(self.config, landscape=name, landscape_params=params, start=None, runs=runs)
-        if self._validated(cfg):
-            self._restart(cfg, landscape_changed=True)
-            self.message.emit("info", f"landscape: {LANDSCAPES[name].title}")
+        self.edit(SetLandscape(name, params))
 
     def _cycle_landscape(self, delta: int) -> None:
         names = list(LANDSCAPES)
@@ -398,69 +410,36 @@ class LandscapeLab(BridgedLab):
         self.set_landscape(names[i], {})
 
     def _on_race_settings(self, values: dict) -> None:
-        cfg = replace(self.config, **values)
-        if self._validated(cfg):
-            self._restart(cfg)
+        self.edit(SetRaceSettings(**values))
 
     def set_run(self, i: int, run: RunConfig) -> None:
         """Change run ``i``; applies live (start point changes restart the race)."""
-        if not 0 <= i < len(self.config.runs):
-            return
-        old = self.config.runs[i]
-        cfg = self.config.with_run(i, run)
-        if not self._validated(cfg):
-            return
-        if run.start != old.start:
-            self._restart(cfg)
-            return
-        self.config = cfg
-        self.bridge.submit(
-            lambda race: race.set_run(i, run),
-            on_error=lambda text: self.message.emit("error", f"run {i + 1}: {text}"),
-        )
-        self._refresh_labels()
-        if self._status and i < len(self._status) and self._status[i] == "diverged":
-            self.message.emit(
-                "warning", f"run {i + 1} has diverged; press R to race again with the new settings"
-            )
+        if 0 <= i < len(self.config.runs):
+            self.edit(SetRun(i, run))
 
     def add_run(self) -> None:
-        n = len(self.config.runs)
-        if n >= MAX_RUNS:
-            self.message.emit("error", f"at most {MAX_RUNS} runs")
-            return
-        used = {r.optimizer for r in self.config.runs}
-        name = next((k for k in OPTIMIZERS if k not in used), "sgd")
-        run = RunConfig(name, seed=n)
-        cfg = replace(self.config, runs=(*self.config.runs, run))
-        if self._validated(cfg):
-            self._restart(cfg)
-            self.table.select_row(n)
+        self.edit(AddRun())
 
     def duplicate_run(self, i: int) -> None:
         n = len(self.config.runs)
-        if not 0 <= i < n:
-            i = n - 1
-        if n >= MAX_RUNS:
-            self.message.emit("error", f"at most {MAX_RUNS} runs")
-            return
-        src = self.config.runs[i]
-        run = replace(src, seed=src.seed + 1, label="")
-        cfg = replace(self.config, runs=(*self.config.runs, run))
-        if self._validated(cfg):
-            self._restart(cfg)
-            self.table.select_row(n)
+        self.edit(DuplicateRun(i if 0 <= i < n else n - 1))
 
     def remove_run(self, i: int) -> None:
         n = len(self.config.runs)
-        if n <= 1:
-            self.message.emit("error", "a race needs at least one run")
-            return
-        if not 0 <= i < n:
-            i = n - 1
-        runs = tuple(r for k, r in enumerate(self.config.runs) if k != i)
-        self._restart(replace(self.config, runs=runs))
-        self.table.select_row(min(i, n - 2))
+        self.edit(RemoveRun(i if 0 <= i < n else n - 1))
+
+    def export_csv(self, path) -> str:
+        """Write every run's recorded points to ``path``; returns the status-bar text.
+
+        Raises ValueError if the race has no snapshot yet, OSError if unwritable.
+        """
+        snap = self._last_snap
+        if snap is None:
+            raise ValueError("no trajectories yet: run the landscape lab first")
+        runs = self.config.runs
+        labels = [run_title(r) for r in runs] if len(runs) == snap.n_runs else None
+        write_csv(path, TRAJECTORY_COLUMNS, trajectory_rows(snap, labels))
+        return f"saved {path} (step {snap.step:,})"
 
     def scenario_section(self) -> dict:
         """``{"race": config}``: the race as a lesson saves it."""
@@ -474,8 +453,12 @@ class LandscapeLab(BridgedLab):
         cfg.validate()
         if self._running:
             self.set_running(False)
-        self._restart(cfg, landscape_changed=True)
-        self.table.select_row(0)
+        title = getattr(scenario, "title", "") or "lesson"
+        if cfg == self.config:
+            self._restart(cfg, landscape_changed=True)
+            self.table.select_row(0)
+            return
+        self.session.apply(ReplaceRace(cfg, title))
 
     def inspect_point(self, x: float, y: float) -> None:
         """Show the Hessian eigenvalues and their verdict at (x, y)."""
@@ -524,8 +507,6 @@ class LandscapeLab(BridgedLab):
     def _on_run_selected(self, row: int) -> None:
         if 0 <= row < len(self.config.runs):
             run = self.config.runs[row]
-            if self.editor.index == row and run == self.editor._run:
-                return
             n_data = len(self.landscape.x) if self.landscape.stochastic else None
             self.editor.set_run(
                 row, run, self._styles[row], run_title(run), self.landscape.stochastic, n_data

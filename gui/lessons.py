@@ -88,6 +88,18 @@ class LessonMenu(QObject):
             self.menu.insertAction(self._builtin_end, act)
             self._builtin.append(act)
 
+    def show_lesson(self, scenario: Scenario) -> None:
+        """Make ``scenario`` the open lesson and show its text (the labs are not touched)."""
+        self.current = scenario
+        self.window.lesson_banner.show_lesson(scenario.title, scenario.lesson, self._hint(scenario))
+        self.window.state_changed.emit()
+
+    def close_lesson(self) -> None:
+        """No lesson open any more; its text goes away."""
+        self.current = None
+        self.window.lesson_banner.dismiss()
+        self.window.state_changed.emit()
+
     def toggle_banner(self) -> None:
         """Hide the lesson banner, or show the current lesson's again."""
         banner = self.window.lesson_banner
@@ -154,9 +166,8 @@ class LessonMenu(QObject):
         if shown is None:
             self._error("Cannot open lesson", f"{scenario.title}: " + "; ".join(problems))
             return False
-        self.current = scenario
         self.window.show_lab(shown)
-        self.window.lesson_banner.show_lesson(scenario.title, scenario.lesson, self._hint(scenario))
+        self.show_lesson(scenario)
         if problems:
             self.window.show_message("; ".join(problems), "warning")
         else:

@@ -89,12 +89,18 @@ class MainWindow(QMainWindow):
 
     presentation_changed = Signal(bool)
     first_frame_painted = Signal()
+    #: Something worth autosaving changed (a session, the lab shown, speed, presentation).
+    state_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"{APP_NAME}")
         self.setWindowIcon(icon("app"))
         self._pages: list[_Page] = []
+        # Sessions restored for labs not made yet (lazy labs take theirs when made).
+        self._pending_sessions: dict = {}
+        #: The :class:`gui.autosave.Autosave` once :meth:`enable_autosave` made it.
+        self.autosave = None
         self._presentation = False
         self._shut_down = False
         self._step = 0
@@ -201,9 +207,20 @@ class MainWindow(QMainWindow):
         self.act_screenshot = self._action(
             "Save &screenshot…", "Ctrl+Shift+S", self._on_screenshot, icon_name="camera"
         )
+        self.act_start_fresh = self._action(
+            "Start &fresh",
+            "Ctrl+Shift+F",
+            self.start_fresh,
+            tip="Every lab back to its default set-up, no lesson open",
+        )
         self.act_quit = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         if not self.act_quit.shortcuts():
             self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
+        self.act_undo = self._action("&Undo", ["Ctrl+Z"], self._on_undo, tip="Undo the last edit")
+        self.act_redo = self._action(
+            "&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], self._on_redo, tip="Redo the edit undone last"
+        )
+        self._sync_undo_actions()
         self.act_shortcuts = self._action("&Keyboard shortcuts", "F1", self._on_shortcuts)
         self.act_about = self._action("&About", "Ctrl+Shift+A", self._on_about)
 
@@ -220,7 +237,12 @@ class MainWindow(QMainWindow):
         export.addSeparator()
         export.addAction(self.exporter.act_record)
         m.addSeparator()
+        m.addAction(self.act_start_fresh)
         m.addAction(self.act_quit)
+        m = mb.addMenu("&Edit")
+        m.addAction(self.act_undo)
+        m.addAction(self.act_redo)
+        self.edit_menu = m
         m = mb.addMenu("&Run")
         for a in (
             self.act_play,
@@ -357,6 +379,8 @@ class MainWindow(QMainWindow):
         lab.running_changed.connect(self._on_lab_running_changed)
         lab.message.connect(self._on_lab_message)
         lab.step_changed.connect(self._on_lab_step)
+        lab.session_changed.connect(self._sync_undo_actions)
+        lab.session_changed.connect(self.state_changed)
         menu = self.menuBar().addMenu(lab.menu_title)
         for act in lab.lab_actions():
             if act is None:
@@ -412,6 +436,72 @@ class MainWindow(QMainWindow):
             for a in page.toolbar_items:
                 a.setVisible(False)
         return lab
+
+    # ------------------------------------------------------------------ undo / redo
+    def sessions(self) -> dict:
+        """``{kind: session}`` of the labs made so far (``"landscape"``, ``"network"``)."""
+        return {lab.session.KIND: lab.session for lab in self.labs if lab.session is not None}
+
+    def set_pending_session(self, kind: str, session) -> None:
+        """Keep ``session`` for the lab of ``kind`` that is not made yet."""
+        self._pending_sessions[kind] = session
+
+    def take_pending_session(self, kind: str):
+        """The session kept for a lab about to be made (None: the lab makes its own)."""
+        return self._pending_sessions.pop(kind, None)
+
+    def pending_sessions(self) -> dict:
+        return dict(self._pending_sessions)
+
+    def enable_autosave(self, path=None):
+        """Save the set-up after changes and on quit, and restore it after the first paint.
+
+        ``path`` defaults to :func:`gui.user_paths.state_file`. Returns the Autosave.
+        """
+        from gui.autosave import Autosave
+
+        self.autosave = Autosave(self, path)
+        if self._painted:
+            QTimer.singleShot(0, self.autosave.restore)
+        else:
+            self.first_frame_painted.connect(self.autosave.restore)
+        return self.autosave
+
+    def start_fresh(self) -> None:
+        """Every lab back to its defaults, no lesson open (saved at once)."""
+        for session in self.sessions().values():
+            session.start_fresh()
+        self._pending_sessions.clear()
+        self.lessons.close_lesson()
+        if self.autosave is not None:
+            self.autosave.save_now()
+        self.show_message("started fresh: every lab is back to its default set-up")
+
+    def _current_session(self):
+        lab = self.current_lab()
+        return getattr(lab, "session", None) if lab is not None else None
+
+    def _sync_undo_actions(self) -> None:
+        """Label Undo and Redo with what they would do in the lab showing."""
+        session = self._current_session()
+        for act, word, label in (
+            (self.act_undo, "Undo", session.undo_label if session is not None else None),
+            (self.act_redo, "Redo", session.redo_label if session is not None else None),
+        ):
+            act.setEnabled(label is not None)
+            act.setText(f"&{word}: {label}" if label else f"&{word}")
+            seq = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            act.setToolTip(f"{word}: {label}  ({seq})" if label else f"Nothing to {word.lower()}")
+
+    def _on_undo(self) -> None:
+        lab = self.current_lab()
+        if lab is not None:
+            lab.undo()
+
+    def _on_redo(self) -> None:
+        lab = self.current_lab()
+        if lab is not None:
+            lab.redo()
 
     @property
     def labs(self) -> list[Lab]:
@@ -469,6 +559,9 @@ class MainWindow(QMainWindow):
             lab.set_speed(self.speed())
             self._set_play_checked(lab.is_running())
             self.setWindowTitle(f"{APP_NAME} — {self.tabs.tabText(index)}")
+        if hasattr(self, "act_undo"):
+            self._sync_undo_actions()
+        self.state_changed.emit()
 
     # ------------------------------------------------------------------ transport
     def speed(self) -> float | None:
@@ -499,6 +592,7 @@ class MainWindow(QMainWindow):
         lab = self.current_lab()
         if lab is not None:
             lab.set_speed(SPEEDS[idx])
+        self.state_changed.emit()
 
     def _on_faster(self) -> None:
         self.speed_slider.setValue(min(self.speed_slider.value() + 1, len(SPEEDS) - 1))
@@ -588,6 +682,7 @@ class MainWindow(QMainWindow):
             lab.set_scale(scale)
             lab.set_presentation(on)
         self.presentation_changed.emit(on)
+        self.state_changed.emit()
 
     @property
     def presentation(self) -> bool:
@@ -644,5 +739,7 @@ class MainWindow(QMainWindow):
             lab.shutdown()
 
     def closeEvent(self, event) -> None:
+        if self.autosave is not None and not self._shut_down:
+            self.autosave.save_now()
         self.shutdown()
         super().closeEvent(event)

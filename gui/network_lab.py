@@ -1,45 +1,27 @@
 """The network lab: configurations of one network trained side by side, layer by layer.
 
-Two to six columns train in lockstep on the same data (an :class:`~engine.nn.training.
-Comparison` owned by the worker thread); each column shows its activation histograms,
-variances against theory, dead or saturated units and decision regions, and a shared panel
-overlays every column's loss and accuracy. Before play the columns show step 0: the forward
-pass of the initial weights, the initialisation lesson on its own.
+Two to six columns train in lockstep on the same data; each column shows its activation
+histograms, variances against theory, dead or saturated units and decision regions, and a
+shared panel overlays every column's loss and accuracy. Before play the columns show step
+0: the forward pass of the initial weights, the initialisation lesson on its own.
 
-Threads and pacing
-------------------
-:class:`NetEngine` wraps the columns for :class:`~gui.worker.EngineBridge`. The parts of a
-snapshot cost very different amounts (measured on the default four 10-layer columns: losses
-~1 ms per column, layer statistics ~4 ms, decision grid ~5 ms), so while running it serves,
-one column at a time, whichever part is most overdue: losses are due more often than the
-display asks (so each display tick can have a new loss point), layer statistics up to 12
-rounds a second and the decision grid two, each within its share of the worker's time
-(:data:`PACING`), so training keeps most of it and no call runs long. Paused, every
-snapshot is complete.
+The worker runs :class:`~engine.nn.paced.NetEngine` (paced snapshots). The GUI takes the
+newest :class:`~engine.nn.paced.NetFrame` at display rate and books its losses; drawing is
+split into jobs (one part of one column's picture, the shared curves, the headers) and a
+tick does at most one of them while running, so no tick blocks the event loop for long
+however many columns there are.
 
-The GUI takes the newest :class:`NetFrame` at display rate and books its losses; drawing
-is split into jobs (one part of one column's picture, the shared curves, the headers) and
-a tick does at most one of them while running, so no tick blocks the event loop for long
-however many columns there are. Every plot item that changes per picture is painted by Qt
-alone or by one Python call per plot (:mod:`gui.panels.net_image_item`,
-:class:`~gui.stroke_layer.StrokeLayer`), so a job costs about a millisecond to set and one
-to paint.
-
-The lab's configuration (``task`` and ``columns``, frozen engine dataclasses) is the one
-source of truth on the GUI side; every change is validated here and sent to the worker as a
-command: ``set_hyper`` for a learning-rate change (live), ``set_column`` for any other
-change of one column (that column restarts), a new comparison for anything structural.
+The comparison (task and columns) lives in a :class:`~engine.session.NetworkSession`: the
+lab sends it edits and draws what it says; the session's command tells the worker what to
+do (a live hyperparameter change, one column restarted, or a new comparison).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -52,236 +34,59 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.datasets import TASKS, Dataset, TaskConfig, make_dataset
+from engine.datasets import Dataset, TaskConfig, make_dataset
 from engine.nn.config_io import comparison_from_dict, comparison_to_dict
-from engine.nn.training import ColumnSnapshot, Comparison, TrainConfig
-from engine.optimizers import OPTIMIZERS
-from engine.params import validate_params
-from gui import theme
-from gui.controls.net_editor import NetEditor
-from gui.controls.net_history import NetHistoryBar
-from gui.controls.net_presets import (
+from engine.nn.paced import NetEngine, NetFrame, all_diverged
+from engine.nn.presets import (
     LESSONS,
     MAX_COLUMNS,
     VARIATIONS,
+    fit_columns,
     headlines,
     init_lesson,
     shared_text,
     task_text,
 )
+from engine.nn.training import ColumnSnapshot, TrainConfig
+from engine.session.net_session import (
+    AddColumn,
+    DuplicateColumn,
+    NetworkConfig,
+    NetworkSession,
+    OpenComparison,
+    RemoveColumn,
+    Resample,
+    SetColumn,
+    SetTask,
+    Vary,
+)
+from engine.tables import (
+    LAYER_COLUMNS,
+    LOSS_COLUMNS,
+    LossLog,
+    layer_rows,
+    loss_rows,
+    write_csv,
+)
+from gui import theme
+from gui.controls.net_editor import NetEditor
+from gui.controls.net_history import NetHistoryBar
 from gui.icons import icon
 from gui.lab import BridgedLab
+from gui.net_lab_drawing import NetDrawMixin
+from gui.net_lab_history import NetHistoryMixin
 from gui.panels.net_column_panel import NetColumnPanel
 from gui.panels.net_curves_panel import NetCurvesPanel
 from gui.worker import EngineBridge
 
 FRAME_MS = 16
-CURVES_S = 0.0  # shared curves: redrawn whenever they have new points (cheap)
-TEXTS_S = 0.15  # column headers likewise
-HISTORY_MAX = 400  # recorded pictures; thinned by half when full
-# While live the slider's handle sits at its end whatever the count, so its range follows
-# at this pace (each change repaints the slider and the widgets behind it); it is brought
-# up to date before any scrubbing.
-HISTORY_BAR_S = 0.5
-# While running, each part of a snapshot comes at most every `least` seconds and takes at
-# most `share` of the worker's time (measured), so training always keeps most of it.
-# (`least` is the shortest time for a round over every column, one column per turn.)
-# Losses are due faster than the display takes snapshots (one per tick), so a tick rarely
-# finds nothing new; the bridge builds one only when the previous one was taken.
-PACING = {
-    "frame": (1 / 32, 0.2),  # losses, accuracies, status
-    "layers": (1 / 12, 0.15),  # per-layer statistics
-    "boundary": (0.5, 0.07),  # decision grid
-}
-GRID_SIZE = 48
-STATS_SIZE = 128
 SIDEBAR_W = 300
-
-
-# ------------------------------------------------------------------------------ worker side
-
-
-@dataclass(frozen=True)
-class NetFrame:
-    """What the GUI draws at one moment (built on the worker; every field immutable).
-
-    Attributes
-    ----------
-    generation : int
-        The configuration this frame belongs to (the GUI drops older ones).
-    step : int
-        Steps of the comparison since its (re)start.
-    columns : tuple of ColumnSnapshot
-        Newest snapshot per column (losses and status; layers may be empty).
-    pictures : tuple of ColumnSnapshot or None
-        Newest snapshot *with* layer statistics whose loss was finite, per column: a
-        diverged column keeps its last good picture. None before the first one.
-    boundaries : tuple of ndarray or None
-        Newest good decision grid per column (classification), shape (g, g, classes).
-    """
-
-    generation: int
-    step: int
-    columns: tuple[ColumnSnapshot, ...]
-    pictures: tuple[ColumnSnapshot | None, ...]
-    boundaries: tuple[np.ndarray | None, ...]
-
-
-def _good(col: ColumnSnapshot) -> bool:
-    return col.status == "running" and math.isfinite(col.train_loss)
-
-
-class NetEngine:
-    """The columns in training, with snapshot pacing; driven by the worker thread only.
-
-    Each column is a one-column :class:`Comparison`. The engine guarantees that a column
-    trains exactly as it would alone (same data, batches and seeds), so this is the same
-    computation as one many-column comparison, but every column's snapshot parts can be
-    asked for on their own: no call here runs longer than one column's layer statistics
-    or decision grid (a few milliseconds), which keeps the GUI's waits short.
-
-    Parameters
-    ----------
-    task, columns :
-        As for :class:`Comparison`.
-    """
-
-    def __init__(self, task: TaskConfig, columns: Sequence[TrainConfig]) -> None:
-        self.live = False
-        self.generation = 0
-        self._cost = dict.fromkeys(PACING, 0.0)
-        self.load(task, columns, 0)
-
-    def _comparison(self, cfg: TrainConfig) -> Comparison:
-        return Comparison(self.task, [cfg], grid_size=GRID_SIZE, stats_size=STATS_SIZE)
-
-    def load(self, task: TaskConfig, columns: Sequence[TrainConfig], generation: int) -> None:
-        """A new comparison at step 0."""
-        self.task = task
-        self.comps = [self._comparison(c) for c in columns]
-        self._restarted(generation)
-
-    def _restarted(self, generation: int) -> None:
-        self.step_count = 0
-        self.generation = generation
-        n = len(self.comps)
-        self._latest: list[ColumnSnapshot | None] = [None] * n
-        self._pictures: list[ColumnSnapshot | None] = [None] * n
-        self._boundaries: list[np.ndarray | None] = [None] * n
-        self._schedule()
-
-    def _schedule(self) -> None:
-        self._next = dict.fromkeys(PACING, 0.0)
-        self._turn = dict.fromkeys(PACING, 0)
-
-    @property
-    def columns(self) -> tuple[TrainConfig, ...]:
-        """Every column's config as the engine uses it."""
-        return tuple(c.columns[0] for c in self.comps)
-
-    @property
-    def classification(self) -> bool:
-        return self.comps[0].data.kind == "classification"
-
-    def set_column(self, i: int, cfg: TrainConfig, generation: int) -> None:
-        """Column ``i`` becomes a new network from ``cfg``, at its own step 0."""
-        self.comps[i] = self._comparison(cfg)
-        self.generation = generation
-        self._latest[i] = self._pictures[i] = self._boundaries[i] = None
-
-    def set_hyper(self, i: int, hyper: dict) -> None:
-        self.comps[i].set_hyper(0, **hyper)
-
-    def resample(self, generation: int) -> tuple[TrainConfig, ...]:
-        """New initial weights for every column (seed + 1), back to step 0."""
-        for c in self.comps:
-            c.resample()
-        self._restarted(generation)
-        return self.columns
-
-    def set_live(self, live: bool) -> None:
-        """While live (running), snapshots are paced; paused, each one is complete."""
-        self.live = bool(live)
-        self._schedule()
-
-    def all_diverged(self) -> bool:
-        return all(c is not None and c.status == "diverged" for c in self._latest)
-
-    # -------------------------------------------------------------- Steppable
-    def step(self, n: int) -> None:
-        for c in self.comps:
-            c.step(n)
-        self.step_count += int(n)
-
-    def snapshot(self) -> NetFrame | None:
-        """The newest frame, or None when no part is due yet (the bridge asks again)."""
-        if not self.live or any(c is None for c in self._latest):
-            for i in range(len(self.comps)):
-                self._take(i, boundary=self.classification, layers=True)
-            return self._frame()
-        now = time.perf_counter()
-        n = len(self.comps)
-        parts = ("frame", "layers", "boundary") if self.classification else ("frame", "layers")
-        part = min(parts, key=self._next.__getitem__)  # the most overdue goes first
-        if now < self._next[part]:
-            return None
-        # One column per call: every call is short, and the columns take turns.
-        i = self._turn[part]
-        self._turn[part] = (i + 1) % n
-        self._take(i, boundary=part == "boundary", layers=part == "layers")
-        self._spent(part, now, n)
-        return self._frame()
-
-    def _take(self, i: int, boundary: bool, layers: bool) -> None:
-        col = self.comps[i].snapshot(boundary=boundary, layers=layers).columns[0]
-        self._latest[i] = col
-        good = _good(col)
-        if col.layers and (good or self._pictures[i] is None):
-            self._pictures[i] = col
-        if col.boundary is not None and (good or self._boundaries[i] is None):
-            self._boundaries[i] = col.boundary
-
-    def _frame(self) -> NetFrame:
-        return NetFrame(
-            self.generation,
-            self.step_count,
-            tuple(self._latest),
-            tuple(self._pictures),
-            tuple(self._boundaries),
-        )
-
-    def _spent(self, part: str, t0: float, n: int) -> None:
-        """Book the time since ``t0`` to ``part`` and schedule its next turn.
-
-        Each turn serves one column, so a round over every column takes ``n`` turns.
-        """
-        t1 = time.perf_counter()
-        cost = self._cost[part] = 0.6 * self._cost[part] + 0.4 * (t1 - t0)
-        least, share = PACING[part]
-        self._next[part] = t1 + max(least / n, cost / share - cost)
-
-
-def _all_diverged(engine: NetEngine) -> bool:
-    return engine.all_diverged()
-
-
-def fit_columns(task: TaskConfig, columns: Sequence[TrainConfig]) -> tuple[TrainConfig, ...]:
-    """``columns`` with input and output sizes set for ``task`` (as the engine does)."""
-    spec = TASKS[task.name]
-    n_in, n_out = spec.input_size, spec.n_outputs(task.params)
-    out = []
-    for c in columns:
-        if c.mlp.input_size != n_in or c.mlp.output_size != n_out:
-            mlp = dataclasses.replace(c.mlp, input_size=n_in, output_size=n_out)
-            c = dataclasses.replace(c, mlp=mlp)
-        out.append(c)
-    return tuple(out)
 
 
 # ------------------------------------------------------------------------------ the lab
 
 
-class NetworkLab(BridgedLab):
+class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
     """Side-by-side training of network configurations with per-layer statistics.
 
     Parameters
@@ -300,14 +105,19 @@ class NetworkLab(BridgedLab):
         task: TaskConfig | None = None,
         columns: Sequence[TrainConfig] | None = None,
         parent: QWidget | None = None,
+        session: NetworkSession | None = None,
     ) -> None:
         super().__init__(parent)
-        if task is None or columns is None:
-            task, columns = init_lesson()
-        self._check(task, columns)
-        self.task = task
-        self.columns = fit_columns(task, columns)
+        if session is None:
+            if task is None or columns is None:
+                task, columns = init_lesson()
+            self._check(task, columns)
+            session = NetworkSession(NetworkConfig(task, tuple(columns)))
+        # The session holds the comparison; this lab draws it and sends it edits.
+        self.session = session
+        task = self.session.task
         self.data: Dataset = make_dataset(task)
+        self._data_task = task
         self._generation = 0
         self._styles: list[theme.RunStyle] = []
         self._panels: list[NetColumnPanel] = []
@@ -332,8 +142,9 @@ class NetworkLab(BridgedLab):
         self._rate_step = 0
         self._hist_mode = "strip"
 
+        self.session.subscribe(self._on_session_changed)
         self.engine = NetEngine(task, self.columns)
-        self.bridge = EngineBridge(self.engine, stop_when=_all_diverged, parent=self)
+        self.bridge = EngineBridge(self.engine, stop_when=all_diverged, parent=self)
         self.bridge.warning.connect(lambda text: self.message.emit("warning", text))
         self.bridge.failed.connect(self._on_engine_failed)
         self.bridge.running_changed.connect(self._on_bridge_stopped)
@@ -586,6 +397,7 @@ class NetworkLab(BridgedLab):
             self._status = ()
             self._frame = None
             self._last_cols = [None] * n
+            self.loss_log = LossLog(n)
             self._selected = min(self._selected, n - 1)
             self._refresh_texts()
             self.select_column(self._selected)
@@ -613,6 +425,7 @@ class NetworkLab(BridgedLab):
         self.curves.set_columns(self._styles)
         self.curves.set_regression(self.data.kind == "regression")
         self._last_cols = [None] * n
+        self.loss_log = LossLog(n)
         self._status = ()
         self._frame = None
         self._clear_history()
@@ -647,14 +460,20 @@ class NetworkLab(BridgedLab):
                 return key
         return ""
 
+    @property
+    def task(self) -> TaskConfig:
+        return self.session.task
+
+    @property
+    def columns(self) -> tuple[TrainConfig, ...]:
+        return self.session.columns
+
     def _restart(self, task: TaskConfig, columns: Sequence[TrainConfig]) -> None:
-        """A new comparison at step 0 (already validated), paused."""
+        """Make the panels and the worker match the session's comparison at step 0."""
         if self._running:
             self.set_running(False)
-        columns = fit_columns(task, columns)
-        if task != self.task:
-            self.data = make_dataset(task)
-        self.task, self.columns = task, columns
+        if task != self._data_task:
+            self.data, self._data_task = make_dataset(task), task
         self._generation += 1
         gen = self._generation
         self._apply_structure()
@@ -666,27 +485,110 @@ class NetworkLab(BridgedLab):
             on_error=lambda text: self.message.emit("error", f"could not start: {text}"),
         )
 
-    def _validated(self, task: TaskConfig, columns: Sequence[TrainConfig]) -> bool:
+    # ------------------------------------------------------------------ commands
+    def edit(self, edit) -> bool:
+        """Send ``edit`` (an :mod:`engine.session.net_session` edit) to the session.
+
+        A bad one becomes an error message (the comparison is unchanged). Returns success.
+        """
         try:
-            self._check(task, columns)
-            # Building the data and the networks is the engine's own validation.
-            Comparison(task, fit_columns(task, columns)[:1], grid_size=2, stats_size=2)
+            self.session.apply(edit)
         except ValueError as exc:
             self.message.emit("error", str(exc))
             return False
         return True
 
-    # ------------------------------------------------------------------ commands
-    def load_comparison(self, task: TaskConfig, columns: Sequence[TrainConfig]) -> bool:
+    def undo(self) -> None:
+        if self.session.undo() is None:
+            self.message.emit("info", "nothing to undo")
+
+    def redo(self) -> None:
+        if self.session.redo() is None:
+            self.message.emit("info", "nothing to redo")
+
+    def _on_session_changed(self, result) -> None:
+        """Follow the session: tell the worker (the result's command) and redraw."""
+        cmd = result.command
+        cfg = result.config
+        if result.select is not None:
+            self._selected = result.select
+        if cmd.kind == "load":
+            self._restart(cfg.task, cfg.columns)
+        elif cmd.kind == "hyper":
+            i, hyper = cmd.column, dict(cmd.hyper)
+            self.bridge.submit(
+                lambda eng: eng.set_hyper(i, hyper),
+                on_error=lambda text: self.message.emit("error", f"column {i + 1}: {text}"),
+            )
+        elif cmd.kind == "column":
+            self._restart_column(cmd.column, cfg.columns[cmd.column])
+        self._refresh_texts()
+        self.select_column(min(self._selected, len(cfg.columns) - 1))
+        if result.message:
+            self.message.emit("info", self._describe(result))
+        self.session_changed.emit()
+
+    def _describe(self, result) -> str:
+        kind = result.command.kind
+        if result.source != "edit":
+            return result.message
+        if kind == "hyper":
+            return f"{result.message}: applies from now on"
+        if kind == "column":
+            return f"{result.message}: column {result.command.column + 1} restarts"
+        if kind == "load":
+            return f"{result.message}: every column is back at step 0"
+        return result.message
+
+    def _restart_column(self, i: int, cfg: TrainConfig) -> None:
+        self._generation += 1
+        gen = self._generation
+        if self._built:
+            self._panels[i].set_structure(cfg, None)
+            self._panels[i].clear_picture()
+            self.curves.reset_column(i)
+            self.curves.redraw()
+        self.loss_log.clear(i)
+        self._last_cols[i] = None
+        self._clear_history()
+        self.bridge.submit(
+            lambda eng: eng.set_column(i, cfg, gen),
+            invalidate=True,
+            on_error=lambda text: self.message.emit("error", f"column {i + 1}: {text}"),
+        )
+
+    def load_comparison(self, task: TaskConfig, columns: Sequence[TrainConfig], title="") -> bool:
         """Open ``task`` and ``columns`` (e.g. from a scenario) at step 0, paused.
 
         Returns whether it was valid (otherwise the error goes to the status bar).
         """
-        if not self._validated(task, columns):
+        try:
+            self._check(task, columns)
+            cfg = NetworkConfig(task, tuple(columns))
+        except ValueError as exc:
+            self.message.emit("error", str(exc))
             return False
-        self._selected = 0
-        self._restart(task, columns)
-        return True
+        if cfg == self.session.config:
+            self._selected = 0
+            self._restart(cfg.task, cfg.columns)
+            return True
+        return self.edit(OpenComparison(cfg.task, cfg.columns, title or "comparison"))
+
+    def export_csv(self, path) -> str:
+        """Write every column's losses and accuracies per step to ``path`` and the newest
+        layer statistics to ``<path>-layers.csv``; returns the status-bar text.
+
+        Raises ValueError if nothing has been trained yet, OSError if a file cannot be
+        written.
+        """
+        if self._frame is None:
+            raise ValueError("nothing to export yet: train the network lab first")
+        path = Path(path)
+        heads = headlines(self.columns)
+        layers_path = path.with_name(f"{path.stem}-layers{path.suffix or '.csv'}")
+        write_csv(path, LOSS_COLUMNS, loss_rows(self.loss_log, heads))
+        write_csv(layers_path, LAYER_COLUMNS, layer_rows(self._frame.pictures, heads))
+        return f"saved {path} and {layers_path.name} (step {self._frame.step:,})"
 
     def scenario_section(self) -> dict:
         """``{"network": ...}``: the comparison as a scenario's JSON section."""
@@ -697,15 +599,14 @@ class NetworkLab(BridgedLab):
         if scenario.network is None:
             raise ValueError("the lesson has no network section")
         task, columns = comparison_from_dict(scenario.network)
-        if not self._validated(task, columns):
+        title = getattr(scenario, "title", "") or "lesson"
+        if not self.load_comparison(task, columns, title):
             raise ValueError("the network lab cannot open this comparison")
-        self._selected = 0
-        self._restart(task, columns)
 
     def load_lesson(self, key: str) -> None:
         title, fn = LESSONS[key]
         task, cols = fn()
-        if self.load_comparison(task, cols):
+        if self.load_comparison(task, cols, f"{title} lesson"):
             self.message.emit("info", f"{title} lesson: press Space to train")
 
     def _on_lesson_chosen(self, index: int) -> None:
@@ -717,61 +618,14 @@ class NetworkLab(BridgedLab):
 
     def set_task(self, task: TaskConfig) -> None:
         """New data for every column: back to step 0."""
-        if task == self.task:
-            return
-        if self._validated(task, self.columns):
-            self._restart(task, self.columns)
-            self.message.emit("info", f"data: {task_text(task)}")
+        if task != self.task:
+            self.edit(SetTask(task))
 
     def set_column(self, i: int, cfg: TrainConfig) -> None:
         """Change column ``i``: a learning-rate or other optimizer setting applies live;
         anything else restarts that column alone from a new network."""
-        if not 0 <= i < len(self.columns):
-            return
-        old = self.columns[i]
-        cfg = fit_columns(self.task, [cfg])[0]
-        if cfg == old:
-            return
-        columns = (*self.columns[:i], cfg, *self.columns[i + 1 :])
-        if dataclasses.replace(old, label=cfg.label) == cfg:
-            self.columns = columns
-            self._refresh_texts()
-            return
-        if not self._validated(self.task, [cfg]):
-            return
-        live = (
-            cfg.optimizer == old.optimizer
-            and dataclasses.replace(old, hyper=cfg.hyper, label=cfg.label) == cfg
-        )
-        if live:
-            spec = OPTIMIZERS[cfg.optimizer]
-            hyper = validate_params(spec.params, cfg.hyper, f"optimizer {cfg.optimizer}")
-            cfg = dataclasses.replace(cfg, hyper=hyper)
-            self.columns = (*self.columns[:i], cfg, *self.columns[i + 1 :])
-            self.bridge.submit(
-                lambda eng: eng.set_hyper(i, hyper),
-                on_error=lambda text: self.message.emit("error", f"column {i + 1}: {text}"),
-            )
-            self._refresh_texts()
-            self.message.emit("info", f"column {i + 1}: new optimizer settings apply from now on")
-            return
-        self.columns = columns
-        self._generation += 1
-        gen = self._generation
-        if self._built:
-            self._panels[i].set_structure(cfg, None)
-            self._panels[i].clear_picture()
-            self.curves.reset_column(i)
-            self.curves.redraw()
-        self._last_cols[i] = None
-        self._clear_history()
-        self._refresh_texts()
-        self.bridge.submit(
-            lambda eng: eng.set_column(i, cfg, gen),
-            invalidate=True,
-            on_error=lambda text: self.message.emit("error", f"column {i + 1}: {text}"),
-        )
-        self.message.emit("info", f"column {i + 1} restarts with its new settings")
+        if 0 <= i < len(self.columns):
+            self.edit(SetColumn(i, cfg))
 
     def select_column(self, i: int) -> None:
         if not 0 <= i < len(self.columns):
@@ -787,56 +641,23 @@ class NetworkLab(BridgedLab):
         return self._selected
 
     def add_column(self) -> None:
-        n = len(self.columns)
-        if n >= MAX_COLUMNS:
-            self.message.emit("error", f"at most {MAX_COLUMNS} columns")
-            return
-        src = self.columns[self._selected]
-        new = dataclasses.replace(src, seed=(max(c.seed for c in self.columns) + 1) % 2**31)
-        self._selected = n
-        self._restart(self.task, (*self.columns, new))
-        self.message.emit("info", f"column {n + 1} added; every column is back at step 0")
+        self.edit(AddColumn(self._selected))
 
     def duplicate_column(self, i: int) -> None:
         n = len(self.columns)
-        if n >= MAX_COLUMNS:
-            self.message.emit("error", f"at most {MAX_COLUMNS} columns")
-            return
-        i = i if 0 <= i < n else n - 1
-        self._selected = n
-        self._restart(self.task, (*self.columns, self.columns[i]))
+        self.edit(DuplicateColumn(i if 0 <= i < n else n - 1))
 
     def remove_column(self, i: int) -> None:
         n = len(self.columns)
-        if n <= 1:
-            self.message.emit("error", "a comparison needs at least one column")
-            return
-        i = i if 0 <= i < n else n - 1
-        cols = tuple(c for k, c in enumerate(self.columns) if k != i)
-        self._selected = min(i, n - 2)
-        self._restart(self.task, cols)
+        self.edit(RemoveColumn(i if 0 <= i < n else n - 1))
 
     def vary(self, what: str) -> None:
         """Columns built from the selected one, varying only ``what`` (init, batchnorm, lr)."""
-        title, fn = VARIATIONS[what]
-        cols = fn(self.columns[self._selected])
-        if self._validated(self.task, cols):
-            self._selected = 0
-            self._restart(self.task, cols)
-            self.message.emit("info", f"{len(cols)} columns varying {title}")
+        self.edit(Vary(self._selected, what))
 
     def resample(self) -> None:
         """New initial weights for every column (each seed + 1), back to step 0."""
-        if self._running:
-            self.set_running(False)
-        self.columns = tuple(
-            dataclasses.replace(c, seed=(c.seed + 1) % 2**32) for c in self.columns
-        )
-        self._generation += 1
-        gen = self._generation
-        self._apply_structure()
-        self.bridge.submit(lambda eng: eng.resample(gen), invalidate=True, key="load")
-        self.message.emit("info", "new initial weights: step 0")
+        self.edit(Resample())
 
     def set_stacked(self, on: bool) -> None:
         with QSignalBlocker(self.act_stacked):
@@ -849,81 +670,6 @@ class NetworkLab(BridgedLab):
         with QSignalBlocker(self.act_sidebar):
             self.act_sidebar.setChecked(bool(on))
         self.sidebar.setVisible(bool(on))
-
-    # ------------------------------------------------------------------ history
-    def _clear_history(self) -> None:
-        self._history = []
-        self._view = None
-        self.history_bar.set_live(True)
-        self.history_bar.set_count(0)
-        self.history_bar.set_position_text("live")
-        self.curves.set_cursor(None)
-
-    def _record(self, frame: NetFrame) -> None:
-        last = self._history[-1] if self._history else None
-        if last is not None and all(
-            a is b for a, b in zip(last.pictures, frame.pictures, strict=True)
-        ):
-            return
-        self._history.append(frame)
-        if len(self._history) > HISTORY_MAX:
-            # Thin out evenly, keeping the newest: old times stay reachable, coarser.
-            self._history = self._history[-1::-2][::-1]
-            if self._view is not None:
-                self.history_bar.set_count(len(self._history))
-                self.history_bar.set_index(self._history_index(self._view))
-        stale = time.perf_counter() - self._history_t >= HISTORY_BAR_S
-        if not self._running or self._view is not None or stale:
-            self._sync_history_bar()
-
-    def _sync_history_bar(self) -> None:
-        """Give the history bar the current number of recorded pictures."""
-        self._history_t = time.perf_counter()
-        self.history_bar.set_count(len(self._history))
-
-    def _history_index(self, frame: NetFrame) -> int:
-        for k, f in enumerate(self._history):
-            if f is frame:
-                return k
-        steps = [f.step for f in self._history]
-        return int(np.argmin(np.abs(np.asarray(steps) - frame.step))) if steps else 0
-
-    def _on_scrub(self, index: int) -> None:
-        if not 0 <= index < len(self._history):
-            return
-        self._view = self._history[index]
-        self.history_bar.set_position_text(
-            f"step {self._view.step:,} of {self._frame.step if self._frame else 0:,}"
-        )
-        self.curves.set_cursor(self._view.step)
-        self._draw(self._view)
-
-    def _scrub_by(self, delta: int) -> None:
-        if not self._history:
-            return
-        self._sync_history_bar()
-        if self._view is None:
-            self.history_bar.set_live(False)
-            self.history_bar.set_index(len(self._history) - 1)
-        self.history_bar.step_by(delta)
-
-    def go_live(self) -> None:
-        """Show the newest picture again and follow on."""
-        self._view = None
-        self.history_bar.set_live(True)
-        self.history_bar.set_position_text("live")
-        self.curves.set_cursor(None)
-        if self._frame is not None:
-            self._draw(self._frame)
-
-    @property
-    def viewing_history(self) -> bool:
-        return self._view is not None
-
-    @property
-    def shown_frame(self) -> NetFrame | None:
-        """The frame on screen: a recorded one while scrubbing, else the newest."""
-        return self._view if self._view is not None else self._frame
 
     # ------------------------------------------------------------------ transport
     def set_running(self, running: bool) -> None:
@@ -970,138 +716,6 @@ class NetworkLab(BridgedLab):
             self.bridge.submit(lambda eng: eng.set_live(False), key="live")
             self.running_changed.emit(False)
             self.message.emit("info", "every column has diverged")
-
-    # ------------------------------------------------------------------ frames
-    def _on_frame(self) -> None:
-        frame = self.bridge.take()
-        now = time.perf_counter()
-        self._update_rates(now)
-        if (
-            frame is not None
-            and frame.generation == self._generation
-            and len(frame.columns) == len(self._panels)
-        ):
-            self._take(frame)
-        if self._frame is None:
-            return
-        if not self._running:
-            # Paused, each frame is a deliberate step (or the step-0 picture): draw it all.
-            if frame is not None:
-                self._frames += 1
-            if self.history_bar.slider.maximum() != max(len(self._history) - 1, 0):
-                self._sync_history_bar()
-            self._curves_dirty = self._texts_dirty = False
-            self.curves.redraw()
-            if self._view is None:
-                self._draw(self._frame)
-                self._set_texts(self._frame)
-            return
-        self._run_one_job(now)
-
-    def _run_one_job(self, now: float) -> None:
-        """While running, at most one piece of drawing per tick, so no tick runs long.
-
-        The pieces: one part of one column's picture (histograms and unit bars, the
-        variances, or the data plot), the shared curves (whenever they have new points) or
-        the headers (about 6 times a second), taken in turns. Drawing a whole column, or
-        all of them, in one tick would block the event loop for tens of milliseconds.
-
-        Unlike the landscape lab, this lab does not hold the worker while it draws: a unit
-        of the worker's work (a lockstep step of every column plus, at times, one column's
-        snapshot part) lasts several milliseconds, and waiting for it cost more than the
-        contention it saved (bench/gui_bench_network.py, 1280x720: p99 lag 18-20 ms
-        without holding, 26-27 ms with).
-        """
-        frame = self._frame
-        n = len(self._panels)
-        jobs = n + 2
-        picked = None
-        for k in range(jobs):
-            job = (self._next_job + k) % jobs
-            if job < n:
-                pic = frame.pictures[job]
-                if self._view is None and pic is not None:
-                    parts = self._panels[job].pending(pic, frame.boundaries[job])
-                    if parts:
-                        picked = (job, parts[0])
-            elif job == n:
-                if self._curves_dirty and now - self._curves_t >= CURVES_S:
-                    picked = (job, "")
-            elif self._view is None and self._texts_dirty and now - self._texts_t >= TEXTS_S:
-                picked = (job, "")
-            if picked is not None:
-                break
-        if picked is None:
-            return
-        job, part = picked
-        self._next_job = (job + 1) % jobs
-        self._frames += 1
-        if job < n:
-            panel = self._panels[job]
-            panel.show_part(part, frame.pictures[job], frame.boundaries[job])
-            if part == "hist":
-                self._pictures_drawn += 1
-        elif job == n:
-            self._curves_t, self._curves_dirty = now, False
-            self.curves.redraw()
-        else:
-            self._texts_t, self._texts_dirty = now, False
-            self._set_texts(frame)
-
-    def _take(self, frame: NetFrame) -> None:
-        """Book a new frame: loss points, history, status (drawing comes later)."""
-        self._frame = frame
-        self._snapshots += 1
-        for i, col in enumerate(frame.columns):
-            if col is self._last_cols[i]:
-                continue
-            self._last_cols[i] = col
-            self._texts_dirty = True
-            if _good(col):
-                self._curves_dirty = True
-                self.curves.append(
-                    i, col.step, (col.train_loss, col.val_loss, col.train_acc, col.val_acc)
-                )
-        if all(p is not None for p in frame.pictures):
-            self._record(frame)
-        status = tuple(c.status for c in frame.columns)
-        if status != self._status:
-            self._report_status(frame, status)
-        self.step_changed.emit(int(frame.step))
-
-    def _set_texts(self, frame: NetFrame) -> None:
-        for panel, col, pic in zip(self._panels, frame.columns, frame.pictures, strict=True):
-            panel.set_status(col, pic, frame.step)
-
-    def _draw_column(self, i: int, frame: NetFrame) -> bool:
-        pic = frame.pictures[i]
-        if pic is None:
-            return False
-        if self._panels[i].show_picture(pic, frame.boundaries[i], frame.columns[i], frame.step):
-            self._pictures_drawn += 1
-            return True
-        return False
-
-    def _draw(self, frame: NetFrame) -> None:
-        """Redraw every column whose picture changed (a recorded frame, or paused)."""
-        for i in range(len(self._panels)):
-            self._draw_column(i, frame)
-
-    def _report_status(self, frame: NetFrame, status: tuple[str, ...]) -> None:
-        old = self._status
-        self._status = status
-        if len(old) != len(status):
-            return
-        heads = headlines(self.columns)
-        for i, (a, b) in enumerate(zip(old, status, strict=True)):
-            if a != b and b == "diverged":
-                col = frame.columns[i]
-                self.message.emit(
-                    "warning",
-                    f"column {i + 1} ({heads[i]}) diverged at step {col.diverged_at:,}: its "
-                    "loss is no longer a number. It keeps its last good picture; the other "
-                    "columns go on.",
-                )
 
     # ------------------------------------------------------------------ presentation
     def set_scale(self, scale: theme.Scale) -> None:

@@ -254,16 +254,6 @@ def format_value(v: float) -> str:
     return f"{v:.3e}".replace("e-0", "e-").replace("e+0", "e+")
 
 
-def format_hyper(v) -> str:
-    if isinstance(v, bool):
-        return "on" if v else "off"
-    if isinstance(v, float):
-        return f"{v:g}"
-    if isinstance(v, tuple):
-        return "/".join(format_hyper(x) for x in v)
-    return str(v)
-
-
 def nice_ceil(v: float) -> float:
     """Smallest number of the 1-2-5 ladder (…, 1, 2, 5, 10, 20, …) that is >= ``v`` > 0."""
     if not (v > 0 and math.isfinite(v)):

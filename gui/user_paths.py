@@ -1,18 +1,30 @@
 """Where the app puts what the user makes: screenshots, recordings, lessons.
 
 Everything goes to the user's own folders (platformdirs), never beside the executable: a
-frozen app may sit in a read-only place, and files there vanish with an update. Settings
-live in QSettings, which is per user already. platformdirs is imported on first use so that
-start-up does not pay for it.
+frozen app may sit in a read-only place, and files there vanish with an update. The
+autosaved session lives in the user's state folder (:func:`state_file`). platformdirs is
+imported on first use so that start-up does not pay for it.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from engine import APP_NAME
 
-__all__ = ["documents_dir", "lessons_dir", "pictures_dir", "settings", "videos_dir"]
+__all__ = [
+    "STATE_DIR_VAR",
+    "documents_dir",
+    "lessons_dir",
+    "pictures_dir",
+    "settings",
+    "state_file",
+    "videos_dir",
+]
+
+#: Environment variable naming the folder of the autosave file (tests set it per test).
+STATE_DIR_VAR = "DESCENTLAB_STATE_DIR"
 
 
 def _existing_or_home(path: str | None) -> Path:
@@ -58,6 +70,17 @@ def lessons_dir(create: bool = False) -> Path:
         except OSError:
             return documents_dir()
     return p if p.is_dir() else documents_dir()
+
+
+def state_file() -> Path:
+    """The autosave file: ``$DESCENTLAB_STATE_DIR/session.json``, else in the user's state
+    folder (platformdirs ``user_state_dir``). The folder is made when first written."""
+    override = os.environ.get(STATE_DIR_VAR)
+    if override:
+        return Path(override) / "session.json"
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False)) / "session.json"
 
 
 def settings():

@@ -98,7 +98,11 @@ class SpecForm(QWidget):
         self._specs: tuple[ParamSpec, ...] = ()
 
     def build(self, specs: Iterable[ParamSpec], owner: str) -> None:
-        """Replace the rows by one control per spec."""
+        """Replace the rows by one control per spec (nothing to do if they are the same)."""
+        specs = tuple(specs)
+        if specs and (specs, owner) == (self._specs, getattr(self, "_owner", None)):
+            return
+        self._owner = owner
         while self.layout_.rowCount():
             self.layout_.removeRow(0)
         self.controls = {}

@@ -28,7 +28,12 @@ from PySide6.QtWidgets import (
 from engine.datasets import TASKS, TaskConfig
 from engine.nn.activations import ACTIVATIONS
 from engine.nn.initializers import INITIALIZERS
-from engine.nn.mlp import BATCHNORM_PLACEMENTS, MLPConfig
+from engine.nn.mlp import (  # the engine's limits, written once there
+    BATCHNORM_PLACEMENTS,
+    MAX_DEPTH,
+    MAX_WIDTH,
+    MLPConfig,
+)
 from engine.nn.training import TrainConfig
 from engine.optimizers import OPTIMIZERS
 from engine.params import ParamSpec, validate_params
@@ -37,9 +42,6 @@ from gui import theme
 from gui.controls.form import Section, SpecForm
 from gui.controls.param_control import ParamControl
 from gui.panels.net_column_panel import readable
-
-MAX_DEPTH = 30
-MAX_WIDTH = 512
 
 
 def spec_from_field(cls: type, name: str, kind: str, **override: Any) -> ParamSpec:

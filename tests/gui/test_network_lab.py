@@ -21,9 +21,7 @@ from PySide6.QtGui import QColor, QImage
 
 from engine.datasets import TaskConfig
 from engine.nn.mlp import MLPConfig
-from engine.nn.training import TrainConfig
-from gui.app import image_is_blank
-from gui.controls.net_presets import (
+from engine.nn.presets import (
     batchnorm_lesson,
     headlines,
     init_lesson,
@@ -31,6 +29,8 @@ from gui.controls.net_presets import (
     vary_init,
     vary_lr,
 )
+from engine.nn.training import TrainConfig
+from gui.app import image_is_blank
 from gui.panels.net_boundary_view import region_image
 from gui.panels.net_curves_panel import peak_decimate
 from gui.panels.net_histogram_view import rebin, shared_range

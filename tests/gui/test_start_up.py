@@ -203,8 +203,8 @@ def app_window(app, qtbot, monkeypatch):
     made = []
     real = gui.app.make_network_lab
 
-    def counted():
-        made.append(real())
+    def counted(session=None):
+        made.append(real(session))
         return made[-1]
 
     monkeypatch.setattr(gui.app, "make_network_lab", counted)

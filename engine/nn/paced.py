@@ -1,0 +1,201 @@
+"""What the network lab's worker runs: every column in training, with paced snapshots.
+
+The parts of a snapshot cost very different amounts (measured on the default four 10-layer
+columns: losses ~1 ms per column, layer statistics ~4 ms, decision grid ~5 ms), so while
+running :class:`NetEngine` serves, one column at a time, whichever part is most overdue:
+losses are due more often than the display asks (so each display tick can have a new loss
+point), layer statistics up to 12 rounds a second and the decision grid two, each within
+its share of the worker's time (:data:`PACING`), so training keeps most of it and no call
+runs long. Paused, every snapshot is complete. Pure numpy: the GUI's bridge drives it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.datasets import TaskConfig
+from engine.nn.training import ColumnSnapshot, Comparison, TrainConfig
+
+__all__ = ["GRID_SIZE", "PACING", "STATS_SIZE", "NetEngine", "NetFrame", "all_diverged", "good"]
+
+# While running, each part of a snapshot comes at most every `least` seconds and takes at
+# most `share` of the worker's time (measured), so training always keeps most of it.
+# (`least` is the shortest time for a round over every column, one column per turn.)
+# Losses are due faster than the display takes snapshots (one per tick), so a tick rarely
+# finds nothing new; the bridge builds one only when the previous one was taken.
+PACING = {
+    "frame": (1 / 32, 0.2),  # losses, accuracies, status
+    "layers": (1 / 12, 0.15),  # per-layer statistics
+    "boundary": (0.5, 0.07),  # decision grid
+}
+GRID_SIZE = 48
+STATS_SIZE = 128
+
+
+@dataclass(frozen=True)
+class NetFrame:
+    """What the GUI draws at one moment (built on the worker; every field immutable).
+
+    Attributes
+    ----------
+    generation : int
+        The configuration this frame belongs to (the GUI drops older ones).
+    step : int
+        Steps of the comparison since its (re)start.
+    columns : tuple of ColumnSnapshot
+        Newest snapshot per column (losses and status; layers may be empty).
+    pictures : tuple of ColumnSnapshot or None
+        Newest snapshot *with* layer statistics whose loss was finite, per column: a
+        diverged column keeps its last good picture. None before the first one.
+    boundaries : tuple of ndarray or None
+        Newest good decision grid per column (classification), shape (g, g, classes).
+    """
+
+    generation: int
+    step: int
+    columns: tuple[ColumnSnapshot, ...]
+    pictures: tuple[ColumnSnapshot | None, ...]
+    boundaries: tuple[np.ndarray | None, ...]
+
+
+def good(col: ColumnSnapshot) -> bool:
+    return col.status == "running" and math.isfinite(col.train_loss)
+
+
+class NetEngine:
+    """The columns in training, with snapshot pacing; driven by the worker thread only.
+
+    Each column is a one-column :class:`Comparison`. The engine guarantees that a column
+    trains exactly as it would alone (same data, batches and seeds), so this is the same
+    computation as one many-column comparison, but every column's snapshot parts can be
+    asked for on their own: no call here runs longer than one column's layer statistics
+    or decision grid (a few milliseconds), which keeps the GUI's waits short.
+
+    Parameters
+    ----------
+    task, columns :
+        As for :class:`Comparison`.
+    """
+
+    def __init__(self, task: TaskConfig, columns: Sequence[TrainConfig]) -> None:
+        self.live = False
+        self.generation = 0
+        self._cost = dict.fromkeys(PACING, 0.0)
+        self.load(task, columns, 0)
+
+    def _comparison(self, cfg: TrainConfig) -> Comparison:
+        return Comparison(self.task, [cfg], grid_size=GRID_SIZE, stats_size=STATS_SIZE)
+
+    def load(self, task: TaskConfig, columns: Sequence[TrainConfig], generation: int) -> None:
+        """A new comparison at step 0."""
+        self.task = task
+        self.comps = [self._comparison(c) for c in columns]
+        self._restarted(generation)
+
+    def _restarted(self, generation: int) -> None:
+        self.step_count = 0
+        self.generation = generation
+        n = len(self.comps)
+        self._latest: list[ColumnSnapshot | None] = [None] * n
+        self._pictures: list[ColumnSnapshot | None] = [None] * n
+        self._boundaries: list[np.ndarray | None] = [None] * n
+        self._schedule()
+
+    def _schedule(self) -> None:
+        self._next = dict.fromkeys(PACING, 0.0)
+        self._turn = dict.fromkeys(PACING, 0)
+
+    @property
+    def columns(self) -> tuple[TrainConfig, ...]:
+        """Every column's config as the engine uses it."""
+        return tuple(c.columns[0] for c in self.comps)
+
+    @property
+    def classification(self) -> bool:
+        return self.comps[0].data.kind == "classification"
+
+    def set_column(self, i: int, cfg: TrainConfig, generation: int) -> None:
+        """Column ``i`` becomes a new network from ``cfg``, at its own step 0."""
+        self.comps[i] = self._comparison(cfg)
+        self.generation = generation
+        self._latest[i] = self._pictures[i] = self._boundaries[i] = None
+
+    def set_hyper(self, i: int, hyper: dict) -> None:
+        self.comps[i].set_hyper(0, **hyper)
+
+    def resample(self, generation: int) -> tuple[TrainConfig, ...]:
+        """New initial weights for every column (seed + 1), back to step 0."""
+        for c in self.comps:
+            c.resample()
+        self._restarted(generation)
+        return self.columns
+
+    def set_live(self, live: bool) -> None:
+        """While live (running), snapshots are paced; paused, each one is complete."""
+        self.live = bool(live)
+        self._schedule()
+
+    def all_diverged(self) -> bool:
+        return all(c is not None and c.status == "diverged" for c in self._latest)
+
+    # -------------------------------------------------------------- Steppable
+    def step(self, n: int) -> None:
+        for c in self.comps:
+            c.step(n)
+        self.step_count += int(n)
+
+    def snapshot(self) -> NetFrame | None:
+        """The newest frame, or None when no part is due yet (the bridge asks again)."""
+        if not self.live or any(c is None for c in self._latest):
+            for i in range(len(self.comps)):
+                self._take(i, boundary=self.classification, layers=True)
+            return self._frame()
+        now = time.perf_counter()
+        n = len(self.comps)
+        parts = ("frame", "layers", "boundary") if self.classification else ("frame", "layers")
+        part = min(parts, key=self._next.__getitem__)  # the most overdue goes first
+        if now < self._next[part]:
+            return None
+        # One column per call: every call is short, and the columns take turns.
+        i = self._turn[part]
+        self._turn[part] = (i + 1) % n
+        self._take(i, boundary=part == "boundary", layers=part == "layers")
+        self._spent(part, now, n)
+        return self._frame()
+
+    def _take(self, i: int, boundary: bool, layers: bool) -> None:
+        col = self.comps[i].snapshot(boundary=boundary, layers=layers).columns[0]
+        self._latest[i] = col
+        fine = good(col)
+        if col.layers and (fine or self._pictures[i] is None):
+            self._pictures[i] = col
+        if col.boundary is not None and (fine or self._boundaries[i] is None):
+            self._boundaries[i] = col.boundary
+
+    def _frame(self) -> NetFrame:
+        return NetFrame(
+            self.generation,
+            self.step_count,
+            tuple(self._latest),
+            tuple(self._pictures),
+            tuple(self._boundaries),
+        )
+
+    def _spent(self, part: str, t0: float, n: int) -> None:
+        """Book the time since ``t0`` to ``part`` and schedule its next turn.
+
+        Each turn serves one column, so a round over every column takes ``n`` turns.
+        """
+        t1 = time.perf_counter()
+        cost = self._cost[part] = 0.6 * self._cost[part] + 0.4 * (t1 - t0)
+        least, share = PACING[part]
+        self._next[part] = t1 + max(least / n, cost / share - cost)
+
+
+def all_diverged(engine: NetEngine) -> bool:
+    return engine.all_diverged()
