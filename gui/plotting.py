@@ -280,6 +280,35 @@ def edge_pin(
     return (cx + t * dx, cy + t * dy), True
 
 
+def elide_words(text: str, advance, width: float) -> str:
+    """``text`` if it fits in ``width`` pixels, else its longest run of whole words that
+    fits with " …" after it (at least the first word, whole).
+
+    Words are never cut, so a number is shown whole or not at all: Qt's own eliding cut
+    "lr 0.05" to "lr 0.0", a wrong number. Pair the result with a tooltip of the full text.
+
+    Parameters
+    ----------
+    text : str
+    advance : callable, str -> float
+        Width of a string in pixels (``QFontMetrics.horizontalAdvance``).
+    width : float
+        Room in pixels.
+    """
+    if advance(text) <= width:
+        return text
+    words = text.split()
+    if not words:
+        return text
+    out = words[0] + " …"
+    for k in range(2, len(words)):
+        cand = " ".join(words[:k]) + " …"
+        if advance(cand) > width:
+            break
+        out = cand
+    return out
+
+
 def format_value(v: float) -> str:
     """Compact, honest number: 4 significant digits, scientific when very small or big."""
     if v is None or not math.isfinite(v):

@@ -100,7 +100,7 @@ def test_the_arrow_follows_when_the_view_is_panned_while_paused(panel, qtbot):
     snap = panel.race_.snapshot()
     panel.update_snapshot(snap)
     assert not panel.head_off_view(0)
-    x0, x1, y0, y1 = panel.view_window()
+    x0, x1, _, _ = panel.view_window()
     w = x1 - x0
     panel.view.setRange(xRange=(x0 + 3 * w, x1 + 3 * w), padding=0.0)
     panel.view.sigRangeChangedManually.emit([True, True])

@@ -11,6 +11,7 @@ from gui.plotting import (
     arrow_segments,
     contour_segments,
     edge_pin,
+    elide_words,
     finite_spans,
     format_value,
     nice_ceil,
@@ -154,3 +155,17 @@ def test_a_point_outside_is_pinned_inside_the_inset_edge_on_the_way_to_it(point)
     e = np.array([x, y]) - 5.0
     assert abs(d[0] * e[1] - d[1] * e[0]) <= 1e-9 * np.hypot(*d) * np.hypot(*e)
     assert d @ e > 0
+
+
+def test_eliding_keeps_whole_words_and_never_shortens_a_number():
+    def adv(s):
+        return 10.0 * len(s)  # a monospace font, 10 px a character
+
+    assert elide_words("SGD lr 0.05", adv, 200) == "SGD lr 0.05"
+    # Room for "SGD lr 0.0" (10 characters) but not the whole: drop the number, not a digit.
+    assert elide_words("SGD lr 0.05", adv, 105) == "SGD lr …"
+    assert elide_words("SGD lr 0.05", adv, 20) == "SGD …"  # at least the first word
+    for width in range(0, 200, 7):
+        out = elide_words("Adam lr 0.05 β 0.9 0.999", adv, width)
+        kept = out.removesuffix(" …").split()
+        assert kept == "Adam lr 0.05 β 0.9 0.999".split()[: len(kept)]
