@@ -9,6 +9,14 @@ What is plotted is chosen per landscape to stay honest on a log axis:
 
 The log is taken here into pre-allocated buffers and the axis only labels powers of ten,
 so nothing on the hot path warns about ``log10(0)`` and no array grows per frame.
+
+Smoothing (:meth:`LossPanel.set_smoothing`, the slider in the title row) draws TensorBoard's
+debiased EMA (:mod:`engine.smoothing`) in the run's style with the raw curve faint behind
+it. It averages the values as the axis shows them (``log10`` on a log axis, a geometric
+mean): an average of the raw loss of a run falling thirty decades would be pinned by its
+first values (1e3 at weight 0.9 still weighs 1e3 * 0.9**300 = 2e-11 after 300 points) and
+show a floor the run went far below. The average is taken incrementally as points arrive,
+so it covers every point taken, also those a full buffer later thins out.
 """
 
 from __future__ import annotations
@@ -18,12 +26,15 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from engine.landscapes import Landscape
+from engine.smoothing import EmaSmoother
 from gui import theme
 from gui.graphics import speed_up_plot, use_decade_ticks
 from gui.panels.card import Card
+from gui.panels.smoothing_control import SmoothingControl
 from gui.plotting import format_value, nice_ceil, sticky_range
 from gui.stroke_layer import (
     GrowingStroke,
@@ -90,6 +101,13 @@ class LossPanel(Card):
         self._pens: list[tuple] = []  # per run: (pen, offsets, marker path, marker pen, brush)
         self._x = np.empty((0, CAPACITY))
         self._y = np.empty((0, CAPACITY))
+        self._s = np.empty((0, CAPACITY))  # smoothed y, same points
+        self._smoothing = 0.0
+        self._smoothers: list[EmaSmoother] = []
+        self._raw_pens: list[QPen] = []
+        self.smoothing_control = SmoothingControl()
+        self.smoothing_control.weight_changed.connect(self.set_smoothing)
+        self.head_layout.addWidget(self.smoothing_control)
         self.apply_scale(theme.NORMAL)
 
     def set_landscape(self, landscape: Landscape) -> None:
@@ -121,6 +139,7 @@ class LossPanel(Card):
         n = len(styles)
         self._x = np.zeros((n, CAPACITY))
         self._y = np.zeros((n, CAPACITY))
+        self._s = np.zeros((n, CAPACITY))
         self._styles = list(styles)
         self._clear()
         self._labels = list(labels)
@@ -135,6 +154,7 @@ class LossPanel(Card):
         self._last = [-math.inf] * n
         self._extent = np.tile([math.inf, -math.inf], (n, 1))
         self._generation = None
+        self._smoothers = [EmaSmoother(self._smoothing) for _ in range(n)]
         self.layer.restart()
 
     @property
@@ -145,6 +165,38 @@ class LossPanel(Card):
         """Run ``i``'s plotted points (step, y as on the axis: log10 on a log axis)."""
         m = self._counts[i]
         return self._x[i, :m].copy(), self._y[i, :m].copy()
+
+    def smoothed_data(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Run ``i``'s smoothed curve as drawn (step, y on the axis); equal to
+        :func:`curve_data` when smoothing is 0."""
+        m = self._counts[i]
+        return self._x[i, :m].copy(), self._s[i, :m].copy()
+
+    @property
+    def smoothing(self) -> float:
+        return self._smoothing
+
+    def set_smoothing(self, weight: float) -> None:
+        """Draw curves smoothed with EMA weight ``weight`` (0: raw), the raw ones faint.
+
+        Re-smooths the points kept in the buffers (the same as smoothing the whole history
+        until a buffer first fills and is thinned).
+
+        Raises
+        ------
+        ValueError
+            ``weight`` outside [0, engine.smoothing.MAX_WEIGHT].
+        """
+        smoothers = [EmaSmoother(weight) for _ in range(len(self._x))]  # validates
+        self._smoothing = smoothers[0].weight if smoothers else EmaSmoother(weight).weight
+        for i, sm in enumerate(smoothers):
+            m = self._counts[i] if i < len(self._counts) else 0
+            self._s[i, :m] = sm.extend(self._y[i, :m])
+        self._smoothers = smoothers
+        if abs(self.smoothing_control.weight - self._smoothing) > 5e-3:
+            self.smoothing_control.set_weight(min(self._smoothing, 0.99))
+        self.layer.restart()
+        self._draw()
 
     def set_labels(self, labels: list[str]) -> None:
         if list(labels) != self._labels:
@@ -163,6 +215,13 @@ class LossPanel(Card):
             )
             for st in self._styles
         ]
+        # The raw curve behind a smoothed one: one pixel, solid, a pale tint (opaque, so
+        # where it crosses itself it does not darken).
+        self._raw_pens = []
+        for st in self._styles:
+            pen = cosmetic(st.pen(width=1.0, dashed=False))
+            pen.setColor(st.tint(0.7))
+            self._raw_pens.append(pen)
         self._rebuild_legend()
         self.layer.restart()
         self._draw()
@@ -224,13 +283,16 @@ class LossPanel(Card):
             # Keep an even spread of about half the capacity, the newest point included.
             xs = np.concatenate((self._x[i, :m], x))
             ys = np.concatenate((self._y[i, :m], y))
+            ss = np.concatenate((self._s[i, :m], self._smoothers[i].extend(y)))
             keep = np.unique(np.linspace(0, total - 1, CAPACITY // 2).astype(int))
             m = len(keep)
             self._x[i, :m] = xs[keep]
             self._y[i, :m] = ys[keep]
+            self._s[i, :m] = ss[keep]
         else:
             self._x[i, m:total] = x
             self._y[i, m:total] = y
+            self._s[i, m:total] = self._smoothers[i].extend(y)
             m = total
         self._counts[i] = m
         self._last[i] = float(x[-1])
@@ -242,13 +304,22 @@ class LossPanel(Card):
         if len(self._pens) != len(self._counts):
             return
         strokes, ends = [], []
+        smooth = self._smoothing > 0.0
+        if smooth:
+            # Every raw curve under every smoothed one.
+            for i, pen in enumerate(self._raw_pens):
+                m = self._counts[i]
+                if m:
+                    x = self._x[i, :m]
+                    strokes.append(GrowingStroke(("raw", i), x, self._y[i, :m], x, pen))
         for i, (pen, offsets, path, mpen, brush) in enumerate(self._pens):
             m = self._counts[i]
             if not m:
                 continue
-            x, y = self._x[i, :m], self._y[i, :m]
+            x, y = self._x[i, :m], (self._s if smooth else self._y)[i, :m]
             strokes.append(GrowingStroke(i, x, y, x, pen, offsets))
-            ends.append(Marker(float(x[-1]), float(y[-1]), path, mpen, brush))
+            # The marker stays on the last raw value: the loss the run has now.
+            ends.append(Marker(float(x[-1]), float(self._y[i, m - 1]), path, mpen, brush))
         self.layer.set_content(strokes)
         self.ends.set_content((), ends)
 
@@ -337,5 +408,6 @@ class LossPanel(Card):
         self._scale = scale
         theme.style_plot(self.plot_item, scale)
         self.legend.setLabelTextSize(f"{scale.axis_pt:.1f}pt")
+        self.smoothing_control.apply_scale(scale)
         if self._styles:
             self._style_curves()
