@@ -156,8 +156,9 @@ def _browser_dialog(parent: QWidget | None, title: str, text: str) -> QDialog:
 
 
 def show_shortcut_sheet(window, extra=None) -> QDialog:
-    """Show (non-modal: the app stays usable beside it) the grouped shortcut sheet of ``window`` (a QMainWindow); its
-    window-wide actions are the extra ones unless ``extra`` is given."""
+    """Show the grouped shortcut sheet of ``window`` (a QMainWindow), non-modal so the
+    app stays usable beside it; its window-wide actions are the extra ones unless
+    ``extra`` is given."""
     actions = window.actions() if extra is None else extra
     text = shortcut_sheet_html(shortcut_groups(window.menuBar(), actions))
     dlg = _browser_dialog(window, "Keyboard shortcuts", text)
