@@ -190,6 +190,11 @@ class Scale:
         return 11.0 * (1.0 + 0.6 * (self.factor - 1.0))
 
 
+#: Smallest plot (width, height) in pixels: readable on a 1280x720 projector.
+MIN_PLOT = (160, 150)
+#: Smallest text height in pixels in presentation mode (at 96 dpi, 1 pt = 4/3 px).
+MIN_PRESENTATION_TEXT_PX = 18
+
 # Trajectory widths (pixels): the defaults, and the range the View menu offers.
 LINE_WIDTH_NORMAL = 2.5
 LINE_WIDTH_PRESENTATION = 4.0

@@ -117,6 +117,7 @@ class LandscapePanel(Card):
         self._edge_arrows: list[Stroke] = []
 
         self.plot_widget = BackdropPlotWidget()
+        self.plot_widget.setMinimumSize(*theme.MIN_PLOT)
         self.plot_widget.setBackground(theme.PANEL_BG)
         self.plot_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()

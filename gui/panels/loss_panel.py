@@ -26,7 +26,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPen
+from PySide6.QtGui import QFontMetricsF, QPen
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from engine.landscapes import Landscape
@@ -47,6 +47,13 @@ from gui.stroke_layer import (
 )
 
 CAPACITY = 4096  # points per run buffer; thinned to half when full
+# The loss axis's label, then shorter ones for a plot too short for it: pyqtgraph clips a
+# rotated label at the plot's height ("ss f (log" on a 1280x720 projector).
+Y_LABELS = {
+    "loss f (linear)": ("loss f (linear)", "loss f", "f"),
+    "loss f (log scale)": ("loss f (log scale)", "loss f (log)", "f (log)", "f"),
+    "f − f* (log scale)": ("f − f* (log scale)", "f − f* (log)", "f − f*"),
+}
 
 
 class LossPanel(Card):
@@ -59,6 +66,7 @@ class LossPanel(Card):
         self.f_star = 0.0
         self._floor = 1e-300
         self.plot_widget = pg.PlotWidget()
+        self.plot_widget.setMinimumSize(*theme.MIN_PLOT)
         self.plot_widget.setBackground(theme.PANEL_BG)
         self.plot_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
@@ -88,7 +96,9 @@ class LossPanel(Card):
         self.plot_item.disableAutoRange()
         self._follow = True
         self._range = None
+        self._y_labels: tuple[str, ...] = Y_LABELS["loss f (log scale)"]
         self.plot_item.getViewBox().sigRangeChangedManually.connect(self._on_manual_range)
+        self.plot_item.getViewBox().sigResized.connect(self._fit_y_label)
         self._legend_allowed = True
         self._updates = 0
         self._legend_corner = (1, 0)
@@ -128,7 +138,8 @@ class LossPanel(Card):
         self.plot_item.getAxis("left").setLogMode(self.mode != "linear")
         self._clear()
         self.follow()
-        self.plot_item.setLabel("left", label)
+        self._y_labels = Y_LABELS[label]
+        self._fit_y_label()
         if self.mode == "gap":
             self.set_title(f"Loss · gap to the minimum f* = {format_value(f_star)}")
         else:
@@ -361,6 +372,24 @@ class LossPanel(Card):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit_legend()
+        self._fit_y_label()
+
+    def y_label(self) -> str:
+        """The loss axis's label as shown."""
+        return self.plot_item.getAxis("left").labelText
+
+    def _fit_y_label(self, *_args) -> None:
+        """The longest of the label's forms that fits the axis's height, whole."""
+        axis = self.plot_item.getAxis("left")
+        room = axis.geometry().height() or self.plot_widget.height() - 40
+        metrics = QFontMetricsF(axis.label.font())
+        text = self._y_labels[-1]
+        for cand in self._y_labels:
+            if metrics.horizontalAdvance(cand) + 8 <= room:
+                text = cand
+                break
+        if axis.labelText != text or not axis.label.isVisible():
+            self.plot_item.setLabel("left", text)
 
     def set_legend_allowed(self, on: bool) -> None:
         """Presentation mode puts the run table right below: no legend needed then."""
@@ -409,5 +438,6 @@ class LossPanel(Card):
         theme.style_plot(self.plot_item, scale)
         self.legend.setLabelTextSize(f"{scale.axis_pt:.1f}pt")
         self.smoothing_control.apply_scale(scale)
+        self._fit_y_label()
         if self._styles:
             self._style_curves()

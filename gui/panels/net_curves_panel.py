@@ -96,6 +96,8 @@ class NetCurvesPanel(Card):
         self.view.setBackground(theme.PANEL_BG)
         self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.view.ci.layout.setContentsMargins(0, 0, 0, 0)
+        # Two plots stacked, each at least theme.MIN_PLOT.
+        self.view.setMinimumSize(theme.MIN_PLOT[0], 2 * theme.MIN_PLOT[1])
         self.add_body(self.view)
         self.add_footer()
         self.footer.setText("thick: train, thin: val")

@@ -202,3 +202,34 @@ def test_the_slider_sets_the_smoothing_and_bad_weights_are_refused(panel):
         with pytest.raises(ValueError, match="smoothing"):
             panel.set_smoothing(bad)
     assert panel.smoothing == 0.25
+
+
+@pytest.mark.parametrize("height", [230, 330, 700])
+def test_the_loss_axis_label_is_never_clipped(panel, qtbot, height):
+    """A rotated axis label longer than the plot is clipped by pyqtgraph ("ss f (log" at
+    1280x720): the panel shows the longest form of its label that fits, whole."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from gui.panels.loss_panel import Y_LABELS
+
+    panel.apply_scale(theme.PRESENTATION)
+    panel.set_landscape(make_landscape("rosenbrock"))
+    panel.resize(500, height)
+    qtbot.wait(30)
+    axis = panel.plot_item.getAxis("left")
+    shown = panel.y_label()
+    assert shown in Y_LABELS["loss f (log scale)"]
+    length = QFontMetricsF(axis.label.font()).horizontalAdvance(shown)
+    assert length <= axis.geometry().height()
+    if height == 700:
+        assert shown == "loss f (log scale)"
+    pw = panel.plot_widget
+    assert pw.minimumWidth() >= theme.MIN_PLOT[0] and pw.minimumHeight() >= theme.MIN_PLOT[1]
+
+
+def test_presentation_text_is_at_least_18_pixels(app):
+    from PySide6.QtGui import QFontInfo
+
+    s = theme.PRESENTATION
+    for pt in (s.font_pt, s.axis_pt, s.title_pt):
+        assert QFontInfo(theme.font(pt)).pixelSize() >= theme.MIN_PRESENTATION_TEXT_PX
