@@ -14,6 +14,7 @@ import argparse
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -33,15 +34,29 @@ from gui.landscape_lab import LandscapeLab
 from gui.main_window import MainWindow
 
 
-def bench_config() -> RaceConfig:
-    """Eight runs that keep running (tol=0: nobody is declared converged)."""
-    return eight_run_race()
+def bench_config(n_runs: int = 8) -> RaceConfig:
+    """``n_runs`` runs that keep running (tol=0: nobody is declared converged): the eight
+    of :func:`engine.runs.eight_run_race`, then the same optimizers again at half their
+    learning rate."""
+    base = eight_run_race()
+    runs = list(base.runs)
+    for k in range(len(runs), n_runs):
+        r = base.runs[k % len(base.runs)]
+        runs.append(replace(r, hyper={**r.hyper, "lr": r.hyper["lr"] / 2}))
+    return replace(base, runs=tuple(runs[:n_runs]))
 
 
-def measure(app, size: tuple[int, int], seconds: float, internals: bool, presentation: bool):
+def measure(
+    app,
+    size: tuple[int, int],
+    seconds: float,
+    internals: bool,
+    presentation: bool,
+    n_runs: int = 8,
+):
     proc = psutil.Process()
     window = MainWindow()
-    lab = LandscapeLab(bench_config())
+    lab = LandscapeLab(bench_config(n_runs))
     window.add_lab("Landscape lab", lab)
     window.resize(*size)
     window.show()
@@ -120,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sizes", default="1280x720,1920x1080")
     p.add_argument("--internals", action="store_true", help="with the internals overlay on")
     p.add_argument("--presentation", action="store_true", help="in presentation mode")
+    p.add_argument("--runs", type=int, default=8, help="runs racing (8 or more)")
     p.add_argument(
         "--lab", choices=("landscape", "network", "both"), default="both", help="which lab(s)"
     )
@@ -128,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.lab == "network":
         return _network(args)
     print(
-        f"GUI bench: 8 runs, full speed, {args.seconds:g} s per size, "
+        f"GUI bench: {args.runs} runs, full speed, {args.seconds:g} s per size, "
         f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
         + (", internals on" if args.internals else "")
         + (", presentation" if args.presentation else "")
@@ -140,14 +156,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     for spec in args.sizes.split(","):
         w, h = (int(v) for v in spec.lower().split("x"))
-        r = measure(app, (w, h), args.seconds, args.internals, args.presentation)
+        r = measure(app, (w, h), args.seconds, args.internals, args.presentation, args.runs)
         print(
             f"{spec:>10} {r['fps']:9.1f} {r['steps_per_s']:9.0f} {r['lag_p50']:6.1f}ms "
             f"{r['lag_p99']:6.1f}ms {r['lag_max']:6.1f}ms {r['rss0']:8.1f}MB {r['rss1']:7.1f}MB "
             f"{r['rss1'] - r['rss0']:+5.1f}MB {r['cpu_ms']:11.1f}ms {r['steal']:5.1f}%"
         )
-        if r["running"] < 8:
-            print(f"   note: only {r['running']} of 8 runs were still running at the end")
+        if r["running"] < args.runs:
+            print(f"   note: only {r['running']} of {args.runs} runs were still running at the end")
     if args.lab == "both":
         print()
         return _network(args)

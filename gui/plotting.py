@@ -242,6 +242,73 @@ def arrow_segments(
     return out.reshape(-1, 2)
 
 
+def edge_pin(
+    point, view: tuple[float, float, float, float], pixel: tuple[float, float], inset_px: float
+) -> tuple[tuple[float, float], bool]:
+    """Where to draw a marker for ``point`` so that it stays in ``view``.
+
+    A point inside the view stays where it is. A point outside is pinned where the line
+    from the view's centre to it meets the view's edge moved ``inset_px`` pixels inwards:
+    the marker then lies on the way to the point, and an arrow from the marker along that
+    line points at it.
+
+    Parameters
+    ----------
+    point : array_like, shape (2,)
+    view : (x0, x1, y0, y1)
+        The visible range in data units.
+    pixel : (float, float)
+        Data units per pixel along x and y.
+    inset_px : float
+
+    Returns
+    -------
+    ((float, float), bool)
+        The marker's position and whether the point is outside the view. A non-finite
+        point is returned as it is, as not outside (nothing sensible to point at).
+    """
+    x, y = float(point[0]), float(point[1])
+    x0, x1, y0, y1 = (float(v) for v in view)
+    if not (math.isfinite(x) and math.isfinite(y)) or (x0 <= x <= x1 and y0 <= y <= y1):
+        return (x, y), False
+    cx, cy = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
+    hx = max(0.5 * (x1 - x0) - inset_px * abs(pixel[0]), 0.0)
+    hy = max(0.5 * (y1 - y0) - inset_px * abs(pixel[1]), 0.0)
+    dx, dy = x - cx, y - cy
+    # The largest t with the point c + t d inside the inset rectangle.
+    t = min(hx / abs(dx) if dx else math.inf, hy / abs(dy) if dy else math.inf)
+    return (cx + t * dx, cy + t * dy), True
+
+
+def elide_words(text: str, advance, width: float) -> str:
+    """``text`` if it fits in ``width`` pixels, else its longest run of whole words that
+    fits with " …" after it (at least the first word, whole).
+
+    Words are never cut, so a number is shown whole or not at all: Qt's own eliding cut
+    "lr 0.05" to "lr 0.0", a wrong number. Pair the result with a tooltip of the full text.
+
+    Parameters
+    ----------
+    text : str
+    advance : callable, str -> float
+        Width of a string in pixels (``QFontMetrics.horizontalAdvance``).
+    width : float
+        Room in pixels.
+    """
+    if advance(text) <= width:
+        return text
+    words = text.split()
+    if not words:
+        return text
+    out = words[0] + " …"
+    for k in range(2, len(words)):
+        cand = " ".join(words[:k]) + " …"
+        if advance(cand) > width:
+            break
+        out = cand
+    return out
+
+
 def format_value(v: float) -> str:
     """Compact, honest number: 4 significant digits, scientific when very small or big."""
     if v is None or not math.isfinite(v):

@@ -1,7 +1,16 @@
 """Record what a widget shows into an animated GIF or an MP4, frame by frame to disk.
 
-Frames are grabbed on the GUI thread at a fixed rate (15 fps by default), downscaled, and
-written at once, so memory stays bounded however long the recording runs:
+Frames are grabbed on the GUI thread at a fixed rate (15 fps by default), at the widget's
+native resolution unless a ``max_width`` is given, and written at once, so memory stays
+bounded however long the recording runs. Any widget can be recorded: the whole window, one
+lab, or one panel (:meth:`Recorder.start`).
+
+Timing is exact. A GIF stores each frame's delay in whole centiseconds, so 15 fps (6.67 cs)
+written as 6 cs played 11 % fast: each delay here is the rounded time of the frame's end
+minus that of its start (:func:`gif_delays_cs`: 7, 7, 6, 7, 7, 6... at 15 fps), so the
+file's total is exact to a centisecond however long it runs. The grab timer is late now and
+then; frames are written as often as the clock says are due (:func:`frames_due`), repeating
+the picture for a late one, so the recording lasts as long as what it recorded.
 
 * MP4 goes through imageio's FFMPEG writer, which pipes each frame to an ffmpeg process.
   The bundle leaves imageio-ffmpeg's binary out, so ffmpeg is looked for first
@@ -17,6 +26,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -24,9 +34,46 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
-__all__ = ["FFMPEG_MISSING", "Recorder", "find_ffmpeg", "image_to_rgb"]
+__all__ = [
+    "FFMPEG_MISSING",
+    "GIF_MAX_FPS",
+    "MP4_FPS",
+    "Recorder",
+    "find_ffmpeg",
+    "frames_due",
+    "gif_delay_cs",
+    "gif_delays_cs",
+    "image_to_rgb",
+]
 
 FFMPEG_MISSING = "MP4 needs ffmpeg, which was not found; GIF works (choose a .gif file)"
+#: Frame rates offered for MP4 (GIF players honour at most about 50 fps: 2 cs delays).
+MP4_FPS = (30.0, 60.0)
+#: Fastest GIF: delays under 2 cs are played as 10 cs by browsers.
+GIF_MAX_FPS = 50.0
+# A grab that comes this many frames late is not made up with copies beyond this: a
+# stalled GUI (a modal dialog) must not turn into seconds of a frozen picture at once.
+MAX_REPEAT = 8
+
+
+def gif_delay_cs(k: int, fps: float, repeat: int = 1) -> int:
+    """Delay in centiseconds of frame ``k`` (0-based) of a GIF at ``fps``, shown for
+    ``repeat`` frame times: its end time rounded minus its start time rounded, so the
+    first ``n`` delays always add up to ``round(100 * n / fps)``."""
+    return round(100.0 * (k + repeat) / fps) - round(100.0 * k / fps)
+
+
+def gif_delays_cs(n: int, fps: float) -> list[int]:
+    """Delays in centiseconds of the first ``n`` frames of a GIF at ``fps``."""
+    return [gif_delay_cs(k, fps) for k in range(n)]
+
+
+def frames_due(elapsed: float, fps: float, written: int) -> int:
+    """How many frames to write now, ``elapsed`` seconds after the first one, with
+    ``written`` already written: enough that frame ``k`` stands for time ``k / fps``
+    (at most :data:`MAX_REPEAT`; none if the timer came early)."""
+    due = int(elapsed * fps + 1e-9) + 1 - written
+    return max(0, min(due, MAX_REPEAT))
 
 
 def find_ffmpeg() -> str | None:
@@ -66,19 +113,24 @@ class _GifStream:
         self._gif = GifImagePlugin
         self._image = Image
         self._fh = open(path, "wb")
-        self._duration = round(1000 / fps)
+        self._fps = fps
+        self._count = 0
         self._started = False
 
-    def append(self, rgb: np.ndarray) -> None:
+    def append(self, rgb: np.ndarray, repeat: int = 1) -> None:
+        """Write ``rgb`` as the next frame, shown for ``repeat`` frame times."""
         im = self._image.fromarray(rgb, "RGB").quantize(
             colors=256, method=self._image.Quantize.FASTOCTREE, dither=self._image.Dither.NONE
         )
+        cs = gif_delay_cs(self._count, self._fps, repeat)
         if not self._started:
-            header, _ = self._gif.getheader(im, info={"loop": 0, "duration": self._duration})
+            header, _ = self._gif.getheader(im, info={"loop": 0})
             self._fh.write(b"".join(header))
             self._started = True
-        frame = self._gif.getdata(im, duration=self._duration, include_color_table=True)
+        # Pillow takes milliseconds and truncates them to centiseconds: give it whole ones.
+        frame = self._gif.getdata(im, duration=10 * cs, include_color_table=True)
         self._fh.write(b"".join(frame))
+        self._count += repeat
 
     def close(self) -> None:
         if self._started:
@@ -102,8 +154,10 @@ class _Mp4Stream:
             ffmpeg_log_level="error",
         )
 
-    def append(self, rgb: np.ndarray) -> None:
-        self._writer.append_data(rgb)
+    def append(self, rgb: np.ndarray, repeat: int = 1) -> None:
+        # Constant frame rate: a late frame is written again for each frame time it covers.
+        for _ in range(repeat):
+            self._writer.append_data(rgb)
 
     def close(self) -> None:
         self._writer.close()
@@ -115,9 +169,10 @@ class Recorder(QObject):
     Parameters
     ----------
     fps : float
-        Frames per second grabbed (and played back).
-    max_width : int
-        Frames wider than this are scaled down (aspect kept).
+        Frames per second grabbed (and played back), 1 to 60.
+    max_width : int or None
+        Frames wider than this are scaled down (aspect kept); None (the default) keeps the
+        widget's native resolution.
 
     Signals
     -------
@@ -130,12 +185,16 @@ class Recorder(QObject):
     frame_written = Signal(int)
     failed = Signal(str)
 
-    def __init__(self, fps: float = 15.0, max_width: int = 960, parent=None) -> None:
+    def __init__(self, fps: float = 15.0, max_width: int | None = None, parent=None) -> None:
         super().__init__(parent)
         if not 1 <= fps <= 60:
             raise ValueError(f"fps must be between 1 and 60; got {fps}")
+        if max_width is not None and max_width < 16:
+            raise ValueError(f"max_width must be at least 16 pixels; got {max_width}")
         self.fps = float(fps)
-        self.max_width = int(max_width)
+        self.max_width = None if max_width is None else int(max_width)
+        self._t0 = 0.0
+        self._written = 0  # frame times covered (a repeated frame counts each time)
         self._widget: QWidget | None = None
         self._stream = None
         self._size: tuple[int, int] | None = None
@@ -143,8 +202,10 @@ class Recorder(QObject):
         self.path: Path | None = None
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setInterval(round(1000 / self.fps))
-        self._timer.timeout.connect(self.capture)
+        # Half the frame time: frames_due decides whether a tick writes (the timer alone
+        # would drift, a 17 ms interval is 58.8 frames a second, not 60).
+        self._timer.setInterval(max(1, int(500 / self.fps)))
+        self._timer.timeout.connect(self._on_tick)
 
     @property
     def recording(self) -> bool:
@@ -156,7 +217,7 @@ class Recorder(QObject):
 
     def frame_size(self, width: int, height: int, mp4: bool) -> tuple[int, int]:
         """Output (width, height) for a widget of ``width`` x ``height`` pixels."""
-        scale = min(1.0, self.max_width / max(width, 1))
+        scale = 1.0 if self.max_width is None else min(1.0, self.max_width / max(width, 1))
         w, h = max(2, int(width * scale)), max(2, int(height * scale))
         if mp4:  # H.264 in yuv420p wants whole macro blocks
             w, h = max(16, w // 16 * 16), max(16, h // 16 * 16)
@@ -164,6 +225,10 @@ class Recorder(QObject):
 
     def start(self, widget: QWidget, path: str | Path, timer: bool = True) -> None:
         """Start recording ``widget`` into ``path`` (``.gif`` or ``.mp4``).
+
+        ``widget`` is what is recorded: the main window, one lab, or one panel. With
+        ``timer=False`` nothing is grabbed by itself: call :meth:`capture` for each frame
+        (tests, scripted recordings).
 
         Raises
         ------
@@ -177,6 +242,10 @@ class Recorder(QObject):
         path = Path(path)
         ext = path.suffix.lower()
         if ext == ".gif":
+            if self.fps > GIF_MAX_FPS:
+                raise ValueError(
+                    f"GIF plays at most {GIF_MAX_FPS:g} frames/s; record {self.fps:g} as .mp4"
+                )
             stream = _GifStream(path, self.fps)
         elif ext == ".mp4":
             ffmpeg = find_ffmpeg()
@@ -190,12 +259,20 @@ class Recorder(QObject):
             int(widget.width() * dpr), int(widget.height() * dpr), ext == ".mp4"
         )
         self._widget, self._stream, self.path, self._frames = widget, stream, path, 0
+        self._written = 0
+        self._t0 = time.perf_counter()
         self.capture()
         if timer:
             self._timer.start()
 
-    def capture(self) -> None:
-        """Grab and write one frame now (the timer calls this at ``fps``)."""
+    def _on_tick(self) -> None:
+        n = frames_due(time.perf_counter() - self._t0, self.fps, self._written)
+        if n:
+            self.capture(repeat=n)
+
+    def capture(self, repeat: int = 1) -> None:
+        """Grab one frame now and write it for ``repeat`` frame times (the timer calls
+        this whenever frames are due)."""
         if self._stream is None or self._widget is None:
             return
         img = self._widget.grab().toImage()
@@ -208,12 +285,13 @@ class Recorder(QObject):
                 Qt.TransformationMode.SmoothTransformation,
             )
         try:
-            self._stream.append(image_to_rgb(img))
+            self._stream.append(image_to_rgb(img), repeat)
         except Exception as exc:  # disk full, ffmpeg died...: stop cleanly and say why
             self.stop()
             self.failed.emit(f"recording stopped: {exc}")
             return
         self._frames += 1
+        self._written += repeat
         self.frame_written.emit(self._frames)
 
     def stop(self) -> Path | None:

@@ -15,6 +15,7 @@ stroker, which measured 50 times slower (eight 3000-point curves: 6.5 ms at widt
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,13 +27,39 @@ from PySide6.QtGui import QBrush, QImage, QPainter, QPainterPath, QPen, QPolygon
 
 from gui.plotting import simplify_polyline
 
-# Device-pixel offsets giving a line of about 1, 2, 3 and 4 pixels in every direction.
-OFFSETS: dict[int, tuple[tuple[float, float], ...]] = {
-    1: ((0.0, 0.0),),
-    2: ((0.0, 0.0), (0.75, 0.0), (0.0, 0.75)),
-    3: ((-0.75, 0.0), (0.75, 0.0), (0.0, -0.75), (0.0, 0.75), (0.0, 0.0)),
-    4: ((-1.0, 0.0), (1.0, 0.0), (0.0, -1.0), (0.0, 1.0), (-0.5, -0.5), (0.5, 0.5), (0.0, 0.0)),
+#: Widest line :func:`offsets_for` makes; wider requests get this.
+MAX_WIDTH = 6.0
+
+
+def _disc_offsets(width: float) -> tuple[tuple[float, float], ...]:
+    """One-pixel strokes that together make a line about ``width`` pixels wide.
+
+    A one-pixel stroke shifted across its direction by offsets spanning ``s`` pixels, no
+    two more than a pixel apart, inks about ``s + 1`` pixels. So: strokes on the axes at
+    radii ``r, r - 1, ...`` (with ``r = (width - 1) / 2``) and the centre, whose offsets
+    across a line at any angle are at most a pixel apart, plus four on the diagonals of
+    the outer ring so that a line at 45 degrees is as wide as a level one. Offsets are
+    rounded to 1/16 pixel: binary fractions, so the painter's translations add up exactly.
+    """
+    r = 0.5 * (width - 1.0)
+    out: list[tuple[float, float]] = []
+    if r >= 0.5:
+        d = r * 0.70710678
+        out += [(-d, -d), (d, d), (-d, d), (d, -d)]
+    while r > 1e-9:
+        out += [(-r, 0.0), (r, 0.0), (0.0, -r), (0.0, r)]
+        r -= 1.0
+    out.append((0.0, 0.0))
+    return tuple((round(dx * 16) / 16, round(dy * 16) / 16) for dx, dy in out)
+
+
+# Device-pixel offsets for lines 1 to MAX_WIDTH pixels wide, in half-pixel steps.
+OFFSETS: dict[float, tuple[tuple[float, float], ...]] = {
+    k / 2: _disc_offsets(k / 2) for k in range(2, int(2 * MAX_WIDTH) + 1)
 }
+# Two pixels, the loss curves' width, in three strokes instead of nine (as wide, a little
+# thinner at 45 degrees): those curves are redrawn whole at display rate.
+OFFSETS[2] = ((0.0, 0.0), (0.75, 0.0), (0.0, 0.75))
 
 # Device coordinates are clamped to this many pixels: Qt's rasteriser slows to a crawl (or
 # draws nothing) on the huge coordinates a diverging run produces, and a clamped segment
@@ -41,8 +68,15 @@ DEVICE_LIMIT = 30_000.0
 
 
 def offsets_for(thickness: float) -> tuple[tuple[float, float], ...]:
-    """The one-pixel strokes that make a line about ``thickness`` pixels wide (1 to 4)."""
-    return OFFSETS[max(1, min(4, round(thickness)))]
+    """The one-pixel strokes that make a line about ``thickness`` pixels wide.
+
+    ``thickness`` is rounded to half a pixel and kept within 1 to :data:`MAX_WIDTH`
+    (NaN gives 1).
+    """
+    t = float(thickness)
+    if not t >= 1.0:
+        return OFFSETS[1]
+    return OFFSETS[min(MAX_WIDTH, math.floor(2.0 * t + 0.5) / 2.0)]
 
 
 def symbol_path(symbol: str, size: float) -> QPainterPath:

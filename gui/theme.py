@@ -15,6 +15,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPen
 
+from gui.stroke_layer import MAX_WIDTH
+
 # Okabe-Ito, reordered so the first four (the default race) are the most distinct on a pale
 # background; yellow, the weakest on white, comes last but one.
 OKABE_ITO: tuple[str, ...] = (
@@ -178,9 +180,26 @@ class Scale:
         return 2 if self.factor < 1.3 else 3
 
     @property
+    def line_width(self) -> float:
+        """Default width in pixels of a trajectory on the loss surface (a View setting
+        overrides it): bold enough to follow from the back of a room, full colour."""
+        return LINE_WIDTH_NORMAL if self.factor < 1.3 else LINE_WIDTH_PRESENTATION
+
+    @property
     def marker(self) -> float:
         return 11.0 * (1.0 + 0.6 * (self.factor - 1.0))
 
+
+#: Smallest plot (width, height) in pixels: readable on a 1280x720 projector.
+MIN_PLOT = (160, 150)
+#: Smallest text height in pixels in presentation mode (at 96 dpi, 1 pt = 4/3 px).
+MIN_PRESENTATION_TEXT_PX = 18
+
+# Trajectory widths (pixels): the defaults, and the range the View menu offers.
+LINE_WIDTH_NORMAL = 2.5
+LINE_WIDTH_PRESENTATION = 4.0
+LINE_WIDTH_RANGE = (1.0, MAX_WIDTH)
+LINE_WIDTH_CHOICES = (1.5, 2.5, 3.0, 4.0, 5.0, 6.0)
 
 NORMAL = Scale(1.0)
 PRESENTATION = Scale(1.5)

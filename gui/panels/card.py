@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from gui.panels.elided_label import ElidedLabel
+
 
 class Card(QFrame):
     """White rounded frame with a bold title, a body widget and a muted footer line."""
@@ -16,9 +18,9 @@ class Card(QFrame):
         lay.setSpacing(4)
         head = QHBoxLayout()
         head.setContentsMargins(2, 0, 2, 0)
-        self.title_label = QLabel(title)
+        # Short of room, whole words go (never part of a number); the tooltip keeps all.
+        self.title_label = ElidedLabel(title)
         self.title_label.setObjectName("CardTitle")
-        self.title_label.setMinimumWidth(10)
         head.addWidget(self.title_label)
         head.addStretch(1)
         self.head_layout = head

@@ -4,6 +4,11 @@ The heatmap and contours are computed once per landscape and view (re-rendered, 
 after a zoom or pan), never per frame. Per frame only the run items get new data: for each
 run a faint full trajectory, a fading tail in three strengths, and a head marker; all items
 are created when the set of runs changes, never in the frame loop.
+
+Trajectories are drawn whole at full colour, :meth:`LandscapePanel.set_line_width` pixels
+wide (by default the scale's, see :attr:`gui.theme.Scale.line_width`), in the run's dash
+pattern scaled to that width; the newest points a little bolder. A head outside the view is
+pinned to the view's edge with an arrow pointing to where it is.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from engine.landscapes import Landscape
 from gui import theme
 from gui.graphics import BackdropPlotWidget, speed_up_plot, use_decade_ticks
 from gui.panels.card import Card
-from gui.plotting import arrow_segments, contour_segments, format_value
+from gui.plotting import arrow_segments, contour_segments, edge_pin, format_value
 from gui.stroke_layer import (
     GrowingStroke,
     GrowingStrokeLayer,
@@ -35,8 +40,9 @@ from gui.stroke_layer import (
 
 GRID_N = 300  # heatmap samples along the longer side
 N_CONTOURS = 14
-TAIL = (150, 30)  # points in each fading tail segment, oldest first
-TAIL_FADE = (0.5, 0.0)  # mix with white, oldest first
+TAIL = 30  # newest points of each trajectory drawn bolder, the run's "head" stroke
+TAIL_EXTRA_PX = 1.5  # how much bolder
+EDGE_ARROW_PX = 16.0  # length of the arrow pointing to a head outside the view
 
 MARKERS = {
     # kind: (symbol, size, brush, pen)
@@ -107,8 +113,11 @@ class LandscapePanel(Card):
         self._styles: list[theme.RunStyle] = []
         self._runs: list[dict] = []
         self._last_snapshot = None
+        self._line_width: float | None = None  # None: the scale's default
+        self._edge_arrows: list[Stroke] = []
 
         self.plot_widget = BackdropPlotWidget()
+        self.plot_widget.setMinimumSize(*theme.MIN_PLOT)
         self.plot_widget.setBackground(theme.PANEL_BG)
         self.plot_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
@@ -264,6 +273,9 @@ class LandscapePanel(Card):
             win = self.view_window()
             if win != self._rendered_window:
                 self._render(win)
+            if self._last_snapshot is not None:
+                # Heads that left the view (or came back) move to or from its edge.
+                self.update_snapshot(self._last_snapshot)
 
     def _render(self, window: tuple[float, float, float, float]) -> None:
         ls = self._landscape
@@ -354,37 +366,58 @@ class LandscapePanel(Card):
                     "items": items,
                     "style": st,
                     "status": None,
-                    "buf": np.empty((2, sum(TAIL))),
+                    "buf": np.empty((2, TAIL)),
                     "head": (math.nan, math.nan),
+                    "off_view": False,
                 }
             )
         self.trails.set_content()
         self.race.set_content()
         self._style_runs()
 
+    @property
+    def line_width(self) -> float:
+        """Width in pixels of the trajectories as drawn now."""
+        return self._scale.line_width if self._line_width is None else self._line_width
+
+    def set_line_width(self, px: float | None) -> None:
+        """Draw trajectories ``px`` pixels wide (the View menu's setting); ``None`` goes
+        back to the scale's default (2.5 normally, 4 in presentation).
+
+        Raises
+        ------
+        ValueError
+            ``px`` is not a number within :data:`gui.theme.LINE_WIDTH_RANGE`.
+        """
+        if px is not None:
+            lo, hi = theme.LINE_WIDTH_RANGE
+            try:
+                px = float(px)
+            except (TypeError, ValueError):
+                raise ValueError(f"line width must be a number of pixels; got {px!r}") from None
+            if not lo <= px <= hi:
+                raise ValueError(f"line width must be between {lo:g} and {hi:g} px; got {px:g}")
+        self._line_width = px
+        self._style_runs()
+
     def _style_runs(self) -> None:
         s = self._scale
+        w = self.line_width
         for run in self._runs:
             st: theme.RunStyle = run["style"]
-            # Whole trajectory: thin and pale (an opaque tint), in the run's dash pattern.
-            thin = max(1, s.thickness - 1)
-            pen = st.pen(width=1.0, dash_scale=thin * 1.5)
-            pen.setColor(st.tint(0.25))
-            run["trail_pen"] = cosmetic(pen)
-            run["trail_offsets"] = offsets_for(thin)
-            # Fading tail: older segments thinner and paler (opaque tints, not alpha, so the
-            # overlapping strokes of a thick line do not darken).
-            run["tail_pens"] = []
-            for fade, k in zip(TAIL_FADE, range(len(TAIL)), strict=True):
-                pen = st.pen(width=1.0, dashed=False)
-                pen.setColor(st.tint(fade))
-                width = s.thickness + 1 if k == len(TAIL) - 1 else max(1, s.thickness - 1)
-                run["tail_pens"].append((cosmetic(pen), offsets_for(width)))
+            # Whole trajectory at full colour, in the run's dash pattern measured in line
+            # widths (Qt's rule), so dots and dashes grow with the line and stay visible.
+            run["trail_pen"] = cosmetic(st.pen(width=1.0, dash_scale=w))
+            run["trail_offsets"] = offsets_for(w)
+            # The newest points bolder and solid: where the run is going now.
+            run["tail_pen"] = cosmetic(st.pen(width=1.0, dashed=False))
+            run["tail_offsets"] = offsets_for(w + TAIL_EXTRA_PX)
             run["head_path"] = symbol_path(st.symbol, s.marker * 1.3)
             run["head_pen"] = cosmetic(st.symbol_pen(1.5))
             run["head_brush"] = pg.mkBrush(st.qcolor())
             run["update_pen"] = cosmetic(st.pen(width=1.0, dashed=False))
             run["update_offsets"] = offsets_for(s.thickness + 1)
+            run["edge_offsets"] = offsets_for(max(w, 2.5))
             run["label"].setFont(theme.font(s.axis_pt, bold=True))
             run["status"] = None
         self.trails.restart()
@@ -399,6 +432,15 @@ class LandscapePanel(Card):
         """Where run ``i``'s head marker is drawn, in data coordinates."""
         return self._runs[i]["head"]
 
+    def head_off_view(self, i: int) -> bool:
+        """Whether run ``i``'s head is outside the view (its marker then sits at the edge)."""
+        return self._runs[i]["off_view"]
+
+    def edge_arrows(self) -> list[Stroke]:
+        """The arrows drawn last for heads outside the view: 5-point polylines (tail at
+        the pinned marker, tip, one barb, tip, other barb), in data coordinates."""
+        return list(self._edge_arrows)
+
     def update_snapshot(self, snap) -> None:
         """Draw one frame of the race: trajectories grow, tails and heads move."""
         self._last_snapshot = snap
@@ -410,12 +452,16 @@ class LandscapePanel(Card):
         lo = np.array([xmin - 50 * sx, ymin - 50 * sy])
         hi = np.array([xmax + 50 * sx, ymax + 50 * sy])
         trails: list[GrowingStroke] = []
-        tails: list[list[Stroke]] = [[] for _ in TAIL]
+        tails: list[Stroke] = []
         heads: list[Marker] = []
+        edge_arrows: list[Stroke] = []
         diverged_brush = self._diverged_brush
-        keep = sum(TAIL)
         # ufuncs, not np.clip: its Python wrapper costs more than the clipping here.
         positions = np.minimum(np.maximum(np.asarray(snap.positions, float), lo), hi)
+        view = self.view_window()
+        pixel = self.view.viewPixelSize()
+        # A pinned head sits this far inside the edge: its marker and its arrow both show.
+        inset = 0.65 * self._scale.marker * 1.3 + EDGE_ARROW_PX + 4.0
         for i, run in enumerate(self._runs):
             hist = snap.histories[i]
             m = len(hist)
@@ -426,38 +472,44 @@ class LandscapePanel(Card):
                     i, xy[:, 0], xy[:, 1], hist.steps, run["trail_pen"], run["trail_offsets"]
                 )
             )
-            # The fading tail: the last points, clamped into a small reused buffer.
-            k0 = max(0, m - keep)
-            end = m - k0
-            buf = run["buf"][:, :end]
+            # The bold tip: the last points, clamped into a small reused buffer.
+            k0 = max(0, m - TAIL)
+            buf = run["buf"][:, : m - k0]
             np.maximum(xy[k0:].T, lo[:, None], out=buf)
             np.minimum(buf, hi[:, None], out=buf)
-            x, y = buf[0], buf[1]
-            for k in range(len(TAIL) - 1, -1, -1):
-                start = max(0, end - TAIL[k])
-                pen, offsets = run["tail_pens"][k]
-                # Each segment overlaps the next by one point so the tail is unbroken.
-                tails[k].append(Stroke(x[start:end], y[start:end], pen, offsets))
-                end = start + 1
-            head = positions[i]
+            tails.append(Stroke(buf[0], buf[1], run["tail_pen"], run["tail_offsets"]))
             status = snap.status[i]
             diverged = status == "diverged"
+            (hx, hy), off_view = edge_pin(positions[i], view, pixel, inset)
+            run["off_view"] = off_view
+            if off_view:
+                # Its arrow starts at the marker and points to where the head really is.
+                dx, dy = (positions[i][0] - hx) / pixel[0], (positions[i][1] - hy) / pixel[1]
+                norm = math.hypot(dx, dy)
+                if norm > 0:
+                    vec = np.array(
+                        [
+                            [
+                                dx / norm * EDGE_ARROW_PX * pixel[0],
+                                dy / norm * EDGE_ARROW_PX * pixel[1],
+                            ]
+                        ]
+                    )
+                    seg = arrow_segments(np.array([[hx, hy]]), vec, pixel, 7.0, min_px=1.0)
+                    seg = seg.reshape(-1, 6, 2)[:, [0, 1, 3, 4, 5]]
+                    for line in seg:
+                        edge_arrows.append(
+                            Stroke(line[:, 0], line[:, 1], run["update_pen"], run["edge_offsets"])
+                        )
             if diverged:
-                # Its last finite point is usually far outside: pin the (hollow) marker and
-                # its label to the edge of the view, on the side where the run left.
-                v0, v1, w0, w1 = self.view_window()
-                mx, my = 0.03 * (v1 - v0), 0.03 * (w1 - w0)
-                head = np.array(
-                    [min(max(head[0], v0 + mx), v1 - mx), min(max(head[1], w0 + my), w1 - my)]
-                )
                 label = run["label"]
+                v0, v1, w0, w1 = view
                 label.setAnchor(
                     (
-                        1.0 if head[0] > 0.5 * (v0 + v1) else 0.0,
-                        0.0 if head[1] > 0.5 * (w0 + w1) else 1.0,
+                        1.0 if hx > 0.5 * (v0 + v1) else 0.0,
+                        0.0 if hy > 0.5 * (w0 + w1) else 1.0,
                     )
                 )
-            hx, hy = float(head[0]), float(head[1])
             run["head"] = (hx, hy)
             heads.append(
                 Marker(
@@ -475,8 +527,9 @@ class LandscapePanel(Card):
                     run["label"].setText(f"diverged at step {snap.event_step[i]}")
             if diverged:
                 run["label"].setPos(hx, hy)
+        self._edge_arrows = edge_arrows
         self.trails.set_content(trails)
-        self.race.set_content([s for seg in tails for s in seg], heads)
+        self.race.set_content(tails + edge_arrows, heads)
         if self._internals:
             self._draw_internals(snap)
 

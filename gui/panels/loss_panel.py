@@ -9,6 +9,14 @@ What is plotted is chosen per landscape to stay honest on a log axis:
 
 The log is taken here into pre-allocated buffers and the axis only labels powers of ten,
 so nothing on the hot path warns about ``log10(0)`` and no array grows per frame.
+
+Smoothing (:meth:`LossPanel.set_smoothing`, the slider in the title row) draws TensorBoard's
+debiased EMA (:mod:`engine.smoothing`) in the run's style with the raw curve faint behind
+it. It averages the values as the axis shows them (``log10`` on a log axis, a geometric
+mean): an average of the raw loss of a run falling thirty decades would be pinned by its
+first values (1e3 at weight 0.9 still weighs 1e3 * 0.9**300 = 2e-11 after 300 points) and
+show a floor the run went far below. The average is taken incrementally as points arrive,
+so it covers every point taken, also those a full buffer later thins out.
 """
 
 from __future__ import annotations
@@ -18,12 +26,15 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF, QPen
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from engine.landscapes import Landscape
+from engine.smoothing import EmaSmoother
 from gui import theme
 from gui.graphics import speed_up_plot, use_decade_ticks
 from gui.panels.card import Card
+from gui.panels.smoothing_control import SmoothingControl
 from gui.plotting import format_value, nice_ceil, sticky_range
 from gui.stroke_layer import (
     GrowingStroke,
@@ -36,6 +47,13 @@ from gui.stroke_layer import (
 )
 
 CAPACITY = 4096  # points per run buffer; thinned to half when full
+# The loss axis's label, then shorter ones for a plot too short for it: pyqtgraph clips a
+# rotated label at the plot's height ("ss f (log" on a 1280x720 projector).
+Y_LABELS = {
+    "loss f (linear)": ("loss f (linear)", "loss f", "f"),
+    "loss f (log scale)": ("loss f (log scale)", "loss f (log)", "f (log)", "f"),
+    "f − f* (log scale)": ("f − f* (log scale)", "f − f* (log)", "f − f*"),
+}
 
 
 class LossPanel(Card):
@@ -48,6 +66,7 @@ class LossPanel(Card):
         self.f_star = 0.0
         self._floor = 1e-300
         self.plot_widget = pg.PlotWidget()
+        self.plot_widget.setMinimumSize(*theme.MIN_PLOT)
         self.plot_widget.setBackground(theme.PANEL_BG)
         self.plot_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
@@ -77,7 +96,9 @@ class LossPanel(Card):
         self.plot_item.disableAutoRange()
         self._follow = True
         self._range = None
+        self._y_labels: tuple[str, ...] = Y_LABELS["loss f (log scale)"]
         self.plot_item.getViewBox().sigRangeChangedManually.connect(self._on_manual_range)
+        self.plot_item.getViewBox().sigResized.connect(self._fit_y_label)
         self._legend_allowed = True
         self._updates = 0
         self._legend_corner = (1, 0)
@@ -90,6 +111,13 @@ class LossPanel(Card):
         self._pens: list[tuple] = []  # per run: (pen, offsets, marker path, marker pen, brush)
         self._x = np.empty((0, CAPACITY))
         self._y = np.empty((0, CAPACITY))
+        self._s = np.empty((0, CAPACITY))  # smoothed y, same points
+        self._smoothing = 0.0
+        self._smoothers: list[EmaSmoother] = []
+        self._raw_pens: list[QPen] = []
+        self.smoothing_control = SmoothingControl()
+        self.smoothing_control.weight_changed.connect(self.set_smoothing)
+        self.head_layout.addWidget(self.smoothing_control)
         self.apply_scale(theme.NORMAL)
 
     def set_landscape(self, landscape: Landscape) -> None:
@@ -110,7 +138,8 @@ class LossPanel(Card):
         self.plot_item.getAxis("left").setLogMode(self.mode != "linear")
         self._clear()
         self.follow()
-        self.plot_item.setLabel("left", label)
+        self._y_labels = Y_LABELS[label]
+        self._fit_y_label()
         if self.mode == "gap":
             self.set_title(f"Loss · gap to the minimum f* = {format_value(f_star)}")
         else:
@@ -121,6 +150,7 @@ class LossPanel(Card):
         n = len(styles)
         self._x = np.zeros((n, CAPACITY))
         self._y = np.zeros((n, CAPACITY))
+        self._s = np.zeros((n, CAPACITY))
         self._styles = list(styles)
         self._clear()
         self._labels = list(labels)
@@ -135,6 +165,7 @@ class LossPanel(Card):
         self._last = [-math.inf] * n
         self._extent = np.tile([math.inf, -math.inf], (n, 1))
         self._generation = None
+        self._smoothers = [EmaSmoother(self._smoothing) for _ in range(n)]
         self.layer.restart()
 
     @property
@@ -145,6 +176,38 @@ class LossPanel(Card):
         """Run ``i``'s plotted points (step, y as on the axis: log10 on a log axis)."""
         m = self._counts[i]
         return self._x[i, :m].copy(), self._y[i, :m].copy()
+
+    def smoothed_data(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Run ``i``'s smoothed curve as drawn (step, y on the axis); equal to
+        :func:`curve_data` when smoothing is 0."""
+        m = self._counts[i]
+        return self._x[i, :m].copy(), self._s[i, :m].copy()
+
+    @property
+    def smoothing(self) -> float:
+        return self._smoothing
+
+    def set_smoothing(self, weight: float) -> None:
+        """Draw curves smoothed with EMA weight ``weight`` (0: raw), the raw ones faint.
+
+        Re-smooths the points kept in the buffers (the same as smoothing the whole history
+        until a buffer first fills and is thinned).
+
+        Raises
+        ------
+        ValueError
+            ``weight`` outside [0, engine.smoothing.MAX_WEIGHT].
+        """
+        smoothers = [EmaSmoother(weight) for _ in range(len(self._x))]  # validates
+        self._smoothing = smoothers[0].weight if smoothers else EmaSmoother(weight).weight
+        for i, sm in enumerate(smoothers):
+            m = self._counts[i] if i < len(self._counts) else 0
+            self._s[i, :m] = sm.extend(self._y[i, :m])
+        self._smoothers = smoothers
+        if abs(self.smoothing_control.weight - self._smoothing) > 5e-3:
+            self.smoothing_control.set_weight(min(self._smoothing, 0.99))
+        self.layer.restart()
+        self._draw()
 
     def set_labels(self, labels: list[str]) -> None:
         if list(labels) != self._labels:
@@ -163,6 +226,13 @@ class LossPanel(Card):
             )
             for st in self._styles
         ]
+        # The raw curve behind a smoothed one: one pixel, solid, a pale tint (opaque, so
+        # where it crosses itself it does not darken).
+        self._raw_pens = []
+        for st in self._styles:
+            pen = cosmetic(st.pen(width=1.0, dashed=False))
+            pen.setColor(st.tint(0.7))
+            self._raw_pens.append(pen)
         self._rebuild_legend()
         self.layer.restart()
         self._draw()
@@ -224,13 +294,16 @@ class LossPanel(Card):
             # Keep an even spread of about half the capacity, the newest point included.
             xs = np.concatenate((self._x[i, :m], x))
             ys = np.concatenate((self._y[i, :m], y))
+            ss = np.concatenate((self._s[i, :m], self._smoothers[i].extend(y)))
             keep = np.unique(np.linspace(0, total - 1, CAPACITY // 2).astype(int))
             m = len(keep)
             self._x[i, :m] = xs[keep]
             self._y[i, :m] = ys[keep]
+            self._s[i, :m] = ss[keep]
         else:
             self._x[i, m:total] = x
             self._y[i, m:total] = y
+            self._s[i, m:total] = self._smoothers[i].extend(y)
             m = total
         self._counts[i] = m
         self._last[i] = float(x[-1])
@@ -242,13 +315,22 @@ class LossPanel(Card):
         if len(self._pens) != len(self._counts):
             return
         strokes, ends = [], []
+        smooth = self._smoothing > 0.0
+        if smooth:
+            # Every raw curve under every smoothed one.
+            for i, pen in enumerate(self._raw_pens):
+                m = self._counts[i]
+                if m:
+                    x = self._x[i, :m]
+                    strokes.append(GrowingStroke(("raw", i), x, self._y[i, :m], x, pen))
         for i, (pen, offsets, path, mpen, brush) in enumerate(self._pens):
             m = self._counts[i]
             if not m:
                 continue
-            x, y = self._x[i, :m], self._y[i, :m]
+            x, y = self._x[i, :m], (self._s if smooth else self._y)[i, :m]
             strokes.append(GrowingStroke(i, x, y, x, pen, offsets))
-            ends.append(Marker(float(x[-1]), float(y[-1]), path, mpen, brush))
+            # The marker stays on the last raw value: the loss the run has now.
+            ends.append(Marker(float(x[-1]), float(self._y[i, m - 1]), path, mpen, brush))
         self.layer.set_content(strokes)
         self.ends.set_content((), ends)
 
@@ -290,6 +372,24 @@ class LossPanel(Card):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit_legend()
+        self._fit_y_label()
+
+    def y_label(self) -> str:
+        """The loss axis's label as shown."""
+        return self.plot_item.getAxis("left").labelText
+
+    def _fit_y_label(self, *_args) -> None:
+        """The longest of the label's forms that fits the axis's height, whole."""
+        axis = self.plot_item.getAxis("left")
+        room = axis.geometry().height() or self.plot_widget.height() - 40
+        metrics = QFontMetricsF(axis.label.font())
+        text = self._y_labels[-1]
+        for cand in self._y_labels:
+            if metrics.horizontalAdvance(cand) + 8 <= room:
+                text = cand
+                break
+        if axis.labelText != text or not axis.label.isVisible():
+            self.plot_item.setLabel("left", text)
 
     def set_legend_allowed(self, on: bool) -> None:
         """Presentation mode puts the run table right below: no legend needed then."""
@@ -337,5 +437,7 @@ class LossPanel(Card):
         self._scale = scale
         theme.style_plot(self.plot_item, scale)
         self.legend.setLabelTextSize(f"{scale.axis_pt:.1f}pt")
+        self.smoothing_control.apply_scale(scale)
+        self._fit_y_label()
         if self._styles:
             self._style_curves()

@@ -25,10 +25,12 @@ from engine.datasets import Dataset
 from engine.nn.training import ColumnSnapshot, TrainConfig
 from gui import theme
 from gui.graphics import speed_up_plot
+from gui.panels.elided_label import ElidedLabel
 from gui.panels.net_boundary_view import NetBoundaryView
 from gui.panels.net_health_view import NetHealthView
 from gui.panels.net_histogram_view import NetHistogramView, shared_range
 from gui.panels.net_variance_view import NetVarianceView
+from gui.plotting import elide_words
 
 #: Parts of a picture that can be drawn on their own (see NetColumnPanel.show_part).
 PARTS = ("hist", "var", "data")
@@ -100,7 +102,8 @@ class StatusLine(QWidget):
         f.setBold(self._bold)
         p.setFont(f)
         p.setPen(self._colour)
-        text = p.fontMetrics().elidedText(self._text, Qt.TextElideMode.ElideRight, self.width())
+        # Whole words or nothing: Qt's eliding cut numbers ("lr 0.05" to "lr 0.0…").
+        text = elide_words(self._text, p.fontMetrics().horizontalAdvance, self.width())
         p.drawText(self.rect(), int(self._align | Qt.AlignmentFlag.AlignVCenter), text)
         p.end()
 
@@ -152,9 +155,9 @@ class NetColumnPanel(QFrame):
         head.setSpacing(6)
         self.swatch = QLabel()
         self.swatch.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.title = QLabel("")
+        # Cut at words, never inside "lr 0.05" (a QLabel clipped it to "lr 0.0").
+        self.title = ElidedLabel("")
         self.title.setObjectName("CardTitle")
-        self.title.setMinimumWidth(10)
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.score = StatusLine(align=Qt.AlignmentFlag.AlignRight)
         self.score.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
@@ -239,7 +242,7 @@ class NetColumnPanel(QFrame):
 
     def set_headline(self, text: str, tooltip: str = "") -> None:
         self.title.setText(text)
-        self.title.setToolTip(tooltip or text)
+        self.title.set_tooltip(tooltip or text)
 
     def set_hist_mode(self, mode: str) -> None:
         self.hist.set_mode(mode)

@@ -10,6 +10,11 @@ resolution), so memory stays bounded however long the lab runs.
 
 Every line and end marker of a plot is one :class:`~gui.stroke_layer.StrokeLayer`: a redraw
 re-thins only the columns that got new points and repaints with one Python call per plot.
+
+Smoothing (:meth:`NetCurvesPanel.set_smoothing`, the slider in the title row) draws every
+series as TensorBoard's debiased EMA (:mod:`engine.smoothing`) of its values as plotted
+(``log10`` of the loss, the accuracy itself), taken incrementally point by point, with the
+raw series faint behind it.
 """
 
 from __future__ import annotations
@@ -21,10 +26,12 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
+from engine.smoothing import EmaSmoother
 from gui import theme
 from gui.graphics import speed_up_plot, use_decade_ticks
 from gui.panels.card import Card
 from gui.panels.net_variance_view import finite_runs
+from gui.panels.smoothing_control import SmoothingControl
 from gui.plotting import nice_ceil, sticky_range
 from gui.stroke_layer import Marker, Stroke, StrokeLayer, cosmetic, offsets_for, symbol_path
 
@@ -89,6 +96,8 @@ class NetCurvesPanel(Card):
         self.view.setBackground(theme.PANEL_BG)
         self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.view.ci.layout.setContentsMargins(0, 0, 0, 0)
+        # Two plots stacked, each at least theme.MIN_PLOT.
+        self.view.setMinimumSize(theme.MIN_PLOT[0], 2 * theme.MIN_PLOT[1])
         self.add_body(self.view)
         self.add_footer()
         self.footer.setText("thick: train, thin: val")
@@ -148,6 +157,14 @@ class NetCurvesPanel(Card):
         self._xrange: tuple[float, float] | None = None
         self._yrange: tuple[float, float] | None = None
         self._regression = False
+        self._s = np.zeros((0, N_SERIES, CAPACITY))  # smoothed _y
+        self._smoothing = 0.0
+        self._smoothers: list[list[EmaSmoother]] = []
+        self._raw: list[list[tuple[np.ndarray, np.ndarray] | None]] = []  # thinned raw
+        self._raw_pens: list[object] = []
+        self.smoothing_control = SmoothingControl()
+        self.smoothing_control.weight_changed.connect(self.set_smoothing)
+        self.head_layout.addWidget(self.smoothing_control)
         self.apply_scale(theme.NORMAL)
 
     # ------------------------------------------------------------------ structure
@@ -157,8 +174,11 @@ class NetCurvesPanel(Card):
         self._styles = list(styles)
         self._x = np.zeros((n, CAPACITY))
         self._y = np.zeros((n, N_SERIES, CAPACITY))
+        self._s = np.zeros((n, N_SERIES, CAPACITY))
         self._n = np.zeros(n, dtype=int)
         self._thinned = [[None] * N_SERIES for _ in range(n)]
+        self._raw = [[None] * N_SERIES for _ in range(n)]
+        self._smoothers = [self._new_smoothers() for _ in range(n)]
         self._style_curves()
         self._xrange = self._yrange = None
         self._dirty = set(range(n))
@@ -189,13 +209,54 @@ class NetCurvesPanel(Card):
             val.setColor(st.tint(0.45))
             mark = (symbol_path(st.symbol, s.marker), st.symbol_pen(1.2), pg.mkBrush(st.qcolor()))
             self._pens.append((train, offsets_for(s.thickness), val, mark))
+        self._raw_pens = []
+        for st in self._styles:
+            raw = cosmetic(st.pen(width=1.0, dashed=False))
+            raw.setColor(st.tint(0.75))
+            self._raw_pens.append(raw)
         self._compose()
+
+    # ------------------------------------------------------------------ smoothing
+    def _new_smoothers(self) -> list[EmaSmoother]:
+        return [EmaSmoother(self._smoothing) for _ in range(N_SERIES)]
+
+    @property
+    def smoothing(self) -> float:
+        return self._smoothing
+
+    def set_smoothing(self, weight: float) -> None:
+        """Draw every series smoothed with EMA weight ``weight`` (0: raw), raw ones faint.
+
+        Raises
+        ------
+        ValueError
+            ``weight`` outside [0, engine.smoothing.MAX_WEIGHT].
+        """
+        self._smoothing = EmaSmoother(weight).weight  # validates
+        self._smoothers = []
+        for i in range(len(self._n)):
+            sm = self._new_smoothers()
+            n = int(self._n[i])
+            for k in range(N_SERIES):
+                self._s[i, k, :n] = sm[k].extend(self._y[i, k, :n])
+            self._smoothers.append(sm)
+        if abs(self.smoothing_control.weight - self._smoothing) > 5e-3:
+            self.smoothing_control.set_weight(min(self._smoothing, 0.99))
+        self._dirty = set(range(len(self._n)))
+        self.redraw()
+
+    def series(self, i: int, k: int, smoothed: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Column ``i``'s series ``k`` (train loss, val loss, train acc, val acc) as plotted:
+        steps and values on the axis (``log10`` for losses), raw or smoothed (copies)."""
+        n = int(self._n[i])
+        return self._x[i, :n].copy(), (self._s if smoothed else self._y)[i, k, :n].copy()
 
     # ------------------------------------------------------------------ data
     def reset_column(self, i: int) -> None:
         """Forget column ``i``'s points (it restarted from step 0)."""
         if 0 <= i < len(self._n):
             self._n[i] = 0
+            self._smoothers[i] = self._new_smoothers()
             self._dirty.add(i)
 
     def append(self, i: int, step: int, values: tuple[float, float, float, float]) -> None:
@@ -205,11 +266,13 @@ class NetCurvesPanel(Card):
             if self._x[i, n - 1] == step:
                 return
             n = self._n[i] = 0  # went back in time: a restart
+            self._smoothers[i] = self._new_smoothers()
         if n == CAPACITY:
             keep = np.r_[0 : CAPACITY - 1 : 2, CAPACITY - 1]
             m = len(keep)
             self._x[i, :m] = self._x[i, keep]
             self._y[i, :, :m] = self._y[i][:, keep]
+            self._s[i, :, :m] = self._s[i][:, keep]
             n = m
         self._x[i, n] = step
         y = self._y[i, :, n]
@@ -220,6 +283,10 @@ class NetCurvesPanel(Card):
                 y[k] = math.log10(min(max(v, LOSS_FLOOR), 1e300))
             else:
                 y[k] = v
+        sm = self._smoothers[i]
+        for k in range(N_SERIES):
+            # One point at a time (a picture brings one): NaN passes through unchanged.
+            self._s[i, k, n] = sm[k].extend(y[k : k + 1])[0]
         self._n[i] = n + 1
         self._dirty.add(i)
 
@@ -236,11 +303,17 @@ class NetCurvesPanel(Card):
                 continue
             n = int(self._n[i])
             x = self._x[i, :n]
+            smooth = self._smoothing > 0.0
             for k in range(N_SERIES):
                 y = self._y[i, k, :n]
+                self._raw[i][k] = None
                 if n == 0 or (k >= 2 and self._regression) or np.isnan(y).all():
                     self._thinned[i][k] = None
                     continue
+                if smooth:
+                    xd, yd = peak_decimate(x, y, x0, x1, buckets)
+                    self._raw[i][k] = (np.array(xd), np.array(yd))
+                    y = self._s[i, k, :n]
                 xd, yd = peak_decimate(x, y, x0, x1, buckets)
                 # copies: the buffers change under the layer before the next redraw
                 self._thinned[i][k] = (np.array(xd), np.array(yd))
@@ -250,6 +323,14 @@ class NetCurvesPanel(Card):
     def _compose(self) -> None:
         """Hand every column's thinned curves and end markers to the two layers."""
         loss, acc = [], []
+        # Raw series (when smoothing) faint under everything.
+        for i, pen in enumerate(self._raw_pens):
+            if i >= len(self._raw):
+                continue
+            for k, curve in enumerate(self._raw[i]):
+                if curve is not None:
+                    out = loss if k < 2 else acc
+                    out.extend(Stroke(x, y, pen) for x, y in finite_runs(*curve))
         for order in (1, 0):  # validation lines under every training line
             for i, pens in enumerate(self._pens):
                 if i >= len(self._thinned):
@@ -316,4 +397,5 @@ class NetCurvesPanel(Card):
         self._scale = scale
         for plot in (self.loss_plot, self.acc_plot):
             theme.style_plot(plot, scale)
+        self.smoothing_control.apply_scale(scale)
         self._style_curves()

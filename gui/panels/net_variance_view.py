@@ -9,9 +9,10 @@ Three series over the layers (hidden layers, then the output):
   (the column's colour, dotted, ▲): a slope towards the input means vanishing gradients,
   the other way exploding ones.
 
-Values are drawn as ``log10``; zeros and infinities are clamped to ``1e-300`` and ``1e300``
-so the plot never warns and a collapsed layer stays visible at the bottom of the axis; NaN
-(no theory for this initializer) leaves a gap.
+Values are drawn as ``log10``. An exact zero (a zero-initialised network's variance) has no
+place on a log axis: it is drawn on a row of its own below the lowest decade, labelled
+``0``, so the axis says 0 where the value is 0 (it used to stretch to ``10⁻²¹⁴``).
+Infinities are clamped to ``1e300``; NaN (no theory for this initializer) leaves a gap.
 """
 
 from __future__ import annotations
@@ -47,20 +48,46 @@ def log_clamped(values: np.ndarray, out: np.ndarray) -> np.ndarray:
 MINOR_TICK_PX = 36  # below this many pixels per decade, only whole decades get ticks
 
 
-def sparse_decade_ticks(axis: pg.AxisItem) -> None:
+def sparse_decade_ticks(axis: pg.AxisItem, zero_row=lambda: None) -> None:
     """Decade labels (:func:`~gui.graphics.use_decade_ticks`) with the 2..9 minor ticks and
     their grid lines left out where decades are too close to tell them apart: a short plot
-    over many decades would otherwise draw and re-lay dozens of them."""
+    over many decades would otherwise draw and re-lay dozens of them.
+
+    ``zero_row()`` gives the axis value where exact zeros are drawn (or None): it gets a
+    major tick labelled ``0``.
+    """
     use_decade_ticks(axis)
     decades = axis.logTickValues
+    decade_strings = axis.logTickStrings
 
     def tick_values(min_val: float, max_val: float, size: float, std_ticks):
         levels = decades(min_val, max_val, size, std_ticks)
         if size < MINOR_TICK_PX * max(max_val - min_val, 1e-12):
             levels = [levels[0], (None, [])]
+        z = zero_row()
+        if z is not None and min_val <= z <= max_val:
+            # Decades too close to the zero row would print on top of its label.
+            spacing, major = levels[0]
+            gap = 0.35 * max(spacing, 1.0)
+            major = [z] + [v for v in major if v - z > gap]
+            levels = [(spacing, major), levels[1]]
         return levels
 
+    def tick_strings(values, scale, spacing):
+        z = zero_row()
+        out = decade_strings(values, scale, spacing)
+        if z is not None:
+            out = ["0" if abs(v - z) < 1e-9 else s for v, s in zip(values, out, strict=True)]
+        return out
+
     axis.logTickValues = tick_values
+    axis.logTickStrings = tick_strings
+
+
+def zero_row_below(lo: float, hi: float) -> float:
+    """Axis value (log10 units) of the row for exact zeros under a range ``lo..hi``: half a
+    decade or a sixth of the span below ``lo``, whichever is more."""
+    return lo - max(0.5, (hi - lo) / 6.0)
 
 
 def finite_runs(x: np.ndarray, y: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -89,7 +116,8 @@ class NetVarianceView:
         plot.hideButtons()
         plot.setMenuEnabled(False)
         plot.getAxis("left").setLogMode(True)
-        sparse_decade_ticks(plot.getAxis("left"))
+        self._zero_row: float | None = None
+        sparse_decade_ticks(plot.getAxis("left"), lambda: self._zero_row)
         # A short plot: decade labels sit near the ends; draw them rather than drop them.
         plot.getAxis("left").setStyle(hideOverlappingLabels=False)
         plot.showGrid(x=False, y=True, alpha=0.2)
@@ -147,7 +175,7 @@ class NetVarianceView:
         self._x = np.arange(1, n_layers + 1, dtype=np.float64)
         self._y = {k: np.full(n_layers, np.nan) for k in self.SERIES}
         self.layer.set_content()
-        self._range = None
+        self._range = self._zero_row = None
         self.plot.setXRange(0.5, n_layers + 0.5, padding=0.0)
         ticks = layer_ticks(n_layers - 1)
         if ticks and n_layers - 1 - ticks[-1][0] < 1:
@@ -160,19 +188,37 @@ class NetVarianceView:
             return
         fields = {"act": "act_var", "theory": "theory_act_var", "grad": "grad_pre_var"}
         buf = np.empty(self.n)
+        zeros = {}
         for k in self.SERIES:
             name = fields[k]
             for j, layer in enumerate(layers):
                 buf[j] = getattr(layer, name)
-            self._y[k] = log_clamped(buf, np.empty(self.n))
-        self._draw()
+            zeros[k] = buf == 0.0
+            y = log_clamped(buf, np.empty(self.n))
+            y[zeros[k]] = np.nan  # placed on the zero row below, once the range is known
+            self._y[k] = y
         values = np.concatenate([self._y[k] for k in self.SERIES])
         values = values[~np.isnan(values)]
+        r = self._range
         if values.size:
             r = sticky_range(self._range, float(values.min()), float(values.max()), True)
-            if r != self._range:
-                self._range = r
-                self.plot.setYRange(*r, padding=0.1)
+        elif r is None:
+            r = (-1.0, 1.0)
+        any_zero = any(z.any() for z in zeros.values())
+        zero_row = zero_row_below(*r) if any_zero else None
+        for k in self.SERIES:
+            self._y[k][zeros[k]] = zero_row if any_zero else np.nan
+        if (r, zero_row) != (self._range, self._zero_row):
+            self._range, self._zero_row = r, zero_row
+            self.plot.setYRange(r[0] if zero_row is None else zero_row, r[1], padding=0.1)
+            self.plot.getAxis("left").picture = None
+            self.plot.getAxis("left").update()
+        self._draw()
+
+    @property
+    def zero_row(self) -> float | None:
+        """Axis value where exact zeros are drawn (labelled 0), None when there are none."""
+        return self._zero_row
 
     def _draw(self) -> None:
         strokes, markers = [], []

@@ -17,10 +17,12 @@ from PySide6.QtWidgets import (
 from gui import theme
 from gui.icons import icon
 from gui.panels.card import Card
-from gui.plotting import format_value
+from gui.plotting import elide_words, format_value
 
 COLUMNS = ("Run", "Key hyperparameters", "Status", "Loss", "Steps")
 C_RUN, C_HYPER, C_STATUS, C_LOSS, C_STEPS = range(len(COLUMNS))
+WORD_ELIDED = (C_RUN, C_HYPER)  # cells cut at words, never inside a number
+FULL_TIP_ROLE = Qt.ItemDataRole.UserRole + 1  # what else a cell's tooltip says
 
 
 def swatch(style: theme.RunStyle, scale: float = 1.0, width: float = 44) -> QIcon:
@@ -76,6 +78,9 @@ class RunTablePanel(Card):
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(False)
         self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        # The run and hyperparameter cells are cut at words here (_elide_cells): Qt's own
+        # eliding cut "lr 0.05" to "lr 0.0…", a wrong number.
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
         hh = self.table.horizontalHeader()
         hh.setHighlightSections(False)
         hh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -84,6 +89,7 @@ class RunTablePanel(Card):
         for c in range(len(COLUMNS)):
             hh.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
         hh.setSectionResizeMode(C_HYPER, QHeaderView.ResizeMode.Stretch)
+        hh.sectionResized.connect(self._on_section_resized)
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.add_body(self.table, 0)
@@ -172,7 +178,7 @@ class RunTablePanel(Card):
         for r, (st, (name, hyper, title)) in enumerate(zip(styles, rows, strict=True)):
             shown = title if self._compact else name
             self._set(r, C_RUN, shown, icon=swatch(st, self._scale.factor, self._swatch_w()))
-            self.table.item(r, C_RUN).setToolTip(st.description)
+            self.table.item(r, C_RUN).setData(FULL_TIP_ROLE, st.description)
             self._set(r, C_HYPER, hyper)
             self._set(r, C_STATUS, "ready")
             self._set(r, C_LOSS, "")
@@ -236,12 +242,45 @@ class RunTablePanel(Card):
         self.table.setColumnWidth(C_STATUS, status_w)
         self.table.setColumnWidth(C_LOSS, loss_w)
         self.table.setColumnWidth(C_STEPS, fm.horizontalAdvance("1,000,000") + pad)
+        self._elide_cells()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self._compact:
             # After the layout has resized the table itself.
             QTimer.singleShot(0, self._fit_columns)
+        else:
+            QTimer.singleShot(0, self._elide_cells)
+
+    def _on_section_resized(self, column: int, _old: int, _new: int) -> None:
+        if column in WORD_ELIDED:
+            self._elide_cells()
+
+    def _elide_cells(self) -> None:
+        """Show each run and hyperparameter cell's full text (kept in its UserRole) cut to
+        its column at a word, with the full text in its tooltip when cut."""
+        fm = self.table.fontMetrics()
+        pad = int(12 * self._scale.factor) + 4
+        icon_w = int(self._swatch_w() * self._scale.factor) + 8
+        for c in WORD_ELIDED:
+            room = self.table.columnWidth(c) - pad - (icon_w if c == C_RUN else 0)
+            for r in range(self.table.rowCount()):
+                item = self.table.item(r, c)
+                if item is None:
+                    continue
+                full = item.data(Qt.ItemDataRole.UserRole) or ""
+                shown = elide_words(full, fm.horizontalAdvance, room)
+                if item.text() != shown:
+                    item.setText(shown)
+                extra = item.data(FULL_TIP_ROLE) or ""
+                tip = "\n".join(t for t in (full if shown != full else "", extra) if t)
+                if item.toolTip() != tip:
+                    item.setToolTip(tip)
+
+    def full_text(self, row: int, column: int) -> str:
+        """The whole text of a run or hyperparameter cell (what is shown may be cut)."""
+        item = self.table.item(row, column)
+        return "" if item is None else (item.data(Qt.ItemDataRole.UserRole) or item.text())
 
     def _set(
         self, r: int, c: int, text: str, icon: QIcon | None = None, colour: str | None = None
@@ -252,7 +291,11 @@ class RunTablePanel(Card):
             if c >= C_LOSS:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.table.setItem(r, c, item)
-        if item.text() != text:
+        if c in WORD_ELIDED:
+            if item.data(Qt.ItemDataRole.UserRole) != text:
+                item.setData(Qt.ItemDataRole.UserRole, text)
+                item.setText(text)  # cut to the column by _elide_cells
+        elif item.text() != text:
             item.setText(text)
         if icon is not None:
             item.setIcon(icon)

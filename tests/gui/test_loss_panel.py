@@ -149,3 +149,87 @@ def test_curves_of_a_real_race_match_its_history(panel):
         x, y = panel.curve_data(i)
         np.testing.assert_array_equal(x, snap.histories[i].steps)
         np.testing.assert_allclose(y, np.log10(np.maximum(snap.histories[i].loss, 1e-30)))
+
+
+def test_smoothed_curves_are_the_debiased_ema_of_the_plotted_values(panel):
+    """Fed in pieces (as the race streams), the drawn smoothed curve is ema_smooth of the
+    whole raw curve, the raw curve is drawn faint behind it, and the end marker stays on
+    the last raw value."""
+    from engine.smoothing import ema_smooth
+
+    panel.set_landscape(make_landscape("rosenbrock"))
+    panel.set_runs([theme.run_style(0), theme.run_style(1)], ["a", "b"])
+    panel.set_smoothing(0.8)
+    rng = np.random.default_rng(5)
+    steps = np.arange(400)
+    losses = [np.exp(-steps / 80) * rng.uniform(0.2, 5.0, 400) for _ in range(2)]
+    for end in (1, 2, 50, 51, 230, 400):
+        panel.update_snapshot(_snap([_history(steps[:end], loss[:end]) for loss in losses]))
+    for i, loss in enumerate(losses):
+        x, y = panel.curve_data(i)
+        np.testing.assert_allclose(y, np.log10(loss), rtol=1e-12)
+        xs, ys = panel.smoothed_data(i)
+        np.testing.assert_array_equal(xs, x)
+        # Independent of the panel's incremental path: the definition, point by point.
+        w, avg, want = 0.8, 0.0, []
+        for k, v in enumerate(np.log10(loss), start=1):
+            avg = w * avg + (1 - w) * v
+            want.append(avg / (1 - w**k))
+        np.testing.assert_allclose(ys, want, rtol=1e-10)
+        np.testing.assert_allclose(ys, ema_smooth(y, 0.8), rtol=1e-12)
+    drawn = {s.key: s for s in panel.layer.strokes}
+    np.testing.assert_allclose(drawn[0].y, panel.smoothed_data(0)[1])
+    np.testing.assert_allclose(drawn[("raw", 0)].y, panel.curve_data(0)[1])
+    faint = drawn[("raw", 0)].pen.color()
+    assert faint == theme.run_style(0).tint(0.7) and drawn[0].pen.color().name() == "#0072b2"
+    assert panel.ends.markers[0].y == pytest.approx(np.log10(losses[0][-1]))
+    # Back to raw: no faint copies, the raw values drawn in the run's style.
+    panel.set_smoothing(0.0)
+    drawn = {s.key: s for s in panel.layer.strokes}
+    assert set(drawn) == {0, 1}
+    np.testing.assert_allclose(drawn[1].y, panel.curve_data(1)[1])
+
+
+def test_the_slider_sets_the_smoothing_and_bad_weights_are_refused(panel):
+    panel.set_landscape(make_landscape("rosenbrock"))
+    panel.set_runs([theme.run_style(0)], ["a"])
+    panel.smoothing_control.slider.setValue(60)
+    assert panel.smoothing == pytest.approx(0.6)
+    assert panel.smoothing_control.value_label.text() == "0.60"
+    panel.set_smoothing(0.25)
+    assert panel.smoothing_control.slider.value() == 25
+    for bad in (-0.1, 1.0, float("nan")):
+        with pytest.raises(ValueError, match="smoothing"):
+            panel.set_smoothing(bad)
+    assert panel.smoothing == 0.25
+
+
+@pytest.mark.parametrize("height", [230, 330, 700])
+def test_the_loss_axis_label_is_never_clipped(panel, qtbot, height):
+    """A rotated axis label longer than the plot is clipped by pyqtgraph ("ss f (log" at
+    1280x720): the panel shows the longest form of its label that fits, whole."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from gui.panels.loss_panel import Y_LABELS
+
+    panel.apply_scale(theme.PRESENTATION)
+    panel.set_landscape(make_landscape("rosenbrock"))
+    panel.resize(500, height)
+    qtbot.wait(30)
+    axis = panel.plot_item.getAxis("left")
+    shown = panel.y_label()
+    assert shown in Y_LABELS["loss f (log scale)"]
+    length = QFontMetricsF(axis.label.font()).horizontalAdvance(shown)
+    assert length <= axis.geometry().height()
+    if height == 700:
+        assert shown == "loss f (log scale)"
+    pw = panel.plot_widget
+    assert pw.minimumWidth() >= theme.MIN_PLOT[0] and pw.minimumHeight() >= theme.MIN_PLOT[1]
+
+
+def test_presentation_text_is_at_least_18_pixels(app):
+    from PySide6.QtGui import QFontInfo
+
+    s = theme.PRESENTATION
+    for pt in (s.font_pt, s.axis_pt, s.title_pt):
+        assert QFontInfo(theme.font(pt)).pixelSize() >= theme.MIN_PRESENTATION_TEXT_PX

@@ -139,14 +139,46 @@ def test_variance_view_draws_log10_values_and_leaves_gaps_for_missing_theory(plo
     layers = (
         _layer("fc1", 1.0, math.nan, 1e-2),
         _layer("fc2", 1e-4, math.nan, 1e-3),
-        _layer("fc3", 0.0, math.nan, 10.0),  # collapsed: drawn at the floor, not dropped
+        _layer("fc3", 1e-6, math.nan, 10.0),
     )
     view.show(layers)
     strokes, markers = view.layer.strokes, view.layer.markers
     # no theory (NaN) -> no theory line or markers; activations and gradients: 3 each
     assert len(strokes) == 2 and len(markers) == 6
     got = np.array(sorted((m.x, m.y) for m in markers))
-    want = sorted([(1.0, 0.0), (2.0, -4.0), (3.0, -300.0), (1.0, -2.0), (2.0, -3.0), (3.0, 1.0)])
+    want = sorted([(1.0, 0.0), (2.0, -4.0), (3.0, -6.0), (1.0, -2.0), (2.0, -3.0), (3.0, 1.0)])
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
     lo, hi = view._range
-    assert lo <= -300.0 and hi >= 1.0  # every point within the axis range
+    assert lo <= -6.0 and hi >= 1.0  # every point within the axis range
+    assert view.zero_row is None
+
+
+def _axis_labels(plot_item, lo, hi):
+    axis = plot_item.getAxis("left")
+    labels = []
+    for spacing, values in axis.tickValues(lo, hi, 200):
+        labels += [s for s in axis.tickStrings(values, 1.0, spacing) if s]
+    return labels
+
+
+def test_an_exactly_zero_variance_is_shown_as_0_not_a_tiny_power_of_ten(plot, app):
+    """A zero-initialised net: activation variance exactly 0 in every hidden layer."""
+    view = NetVarianceView(plot.getPlotItem())
+    view.set_scale(theme.NORMAL, theme.run_style(0))
+    view.set_layers(3)
+    view.show((_layer("fc1", 0.0, math.nan, 1e-2), _layer("fc2", 0.0, math.nan, 1e-3),
+               _layer("fc3", 0.25, math.nan, 0.0)))  # fmt: skip
+    z = view.zero_row
+    lo, hi = view._range
+    assert z is not None and z < lo and hi - z < 10  # the axis spans the data, not 300 decades
+    on_zero = sorted((m.x, m.y) for m in view.layer.markers if m.y == z)
+    assert [x for x, _ in on_zero] == [1.0, 2.0, 3.0]  # act fc1, fc2 and grad fc3
+    (y0, y1) = plot.getPlotItem().getViewBox().viewRange()[1]
+    labels = _axis_labels(plot.getPlotItem(), y0, y1)
+    assert "0" in labels
+    # The lowest decade labelled is near the smallest non-zero value (1e-3), no 10⁻²¹⁴.
+    assert not any(s.startswith("10⁻") and len(s) > 4 for s in labels), labels
+    # All zero: still a labelled 0 row, and a finite default range.
+    view.show((_layer("fc1", 0.0, 0.0, 0.0), _layer("fc2", 0.0, 0.0, 0.0),
+               _layer("fc3", 0.0, 0.0, 0.0)))  # fmt: skip
+    assert view.zero_row is not None and all(m.y == view.zero_row for m in view.layer.markers)

@@ -10,6 +10,8 @@ import pytest
 from gui.plotting import (
     arrow_segments,
     contour_segments,
+    edge_pin,
+    elide_words,
     finite_spans,
     format_value,
     nice_ceil,
@@ -132,3 +134,38 @@ def test_format_value():
     assert format_value(1.23456e-7) == "1.235e-7"
     assert format_value(math.inf) == "+∞"
     assert format_value(math.nan) == "—"
+
+
+def test_a_point_inside_the_view_is_not_pinned():
+    assert edge_pin((1.0, 2.0), (0, 10, 0, 10), (0.1, 0.1), 20.0) == ((1.0, 2.0), False)
+    assert edge_pin((math.nan, 2.0), (0, 10, 0, 10), (0.1, 0.1), 20.0)[1] is False
+
+
+@pytest.mark.parametrize("point", [(100.0, 5.0), (-3.0, 40.0), (30.0, -30.0), (5.0, 1e300)])
+def test_a_point_outside_is_pinned_inside_the_inset_edge_on_the_way_to_it(point):
+    view, pixel, inset = (0.0, 10.0, 0.0, 10.0), (0.05, 0.05), 20.0  # inset = 1 data unit
+    (x, y), off = edge_pin(point, view, pixel, inset)
+    assert off
+    # On the inset rectangle [1, 9] x [1, 9], on one of its sides...
+    assert 1 - 1e-9 <= x <= 9 + 1e-9 and 1 - 1e-9 <= y <= 9 + 1e-9
+    assert min(abs(x - 1), abs(x - 9), abs(y - 1), abs(y - 9)) < 1e-9
+    # ...and on the ray from the centre to the point (cross product zero, same direction).
+    d = np.array(point) - 5.0
+    d /= np.abs(d).max()  # the direction is what counts (and 1e300 squared overflows)
+    e = np.array([x, y]) - 5.0
+    assert abs(d[0] * e[1] - d[1] * e[0]) <= 1e-9 * np.hypot(*d) * np.hypot(*e)
+    assert d @ e > 0
+
+
+def test_eliding_keeps_whole_words_and_never_shortens_a_number():
+    def adv(s):
+        return 10.0 * len(s)  # a monospace font, 10 px a character
+
+    assert elide_words("SGD lr 0.05", adv, 200) == "SGD lr 0.05"
+    # Room for "SGD lr 0.0" (10 characters) but not the whole: drop the number, not a digit.
+    assert elide_words("SGD lr 0.05", adv, 105) == "SGD lr …"
+    assert elide_words("SGD lr 0.05", adv, 20) == "SGD …"  # at least the first word
+    for width in range(0, 200, 7):
+        out = elide_words("Adam lr 0.05 β 0.9 0.999", adv, width)
+        kept = out.removesuffix(" …").split()
+        assert kept == "Adam lr 0.05 β 0.9 0.999".split()[: len(kept)]

@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QPen, QTransform
 
 from gui.stroke_layer import (
     DEVICE_LIMIT,
+    MAX_WIDTH,
     OFFSETS,
     GrowingStroke,
     GrowingStrokeLayer,
@@ -41,11 +42,60 @@ def test_to_device_is_the_affine_map_clamped():
 
 
 def test_offsets_make_wider_lines_and_stay_in_range():
-    assert offsets_for(0.2) == OFFSETS[1] and offsets_for(9) == OFFSETS[4]
-    spans = [
-        max(dy for _, dy in OFFSETS[k]) - min(dy for _, dy in OFFSETS[k]) for k in (1, 2, 3, 4)
-    ]
+    assert offsets_for(0.2) == OFFSETS[1] and offsets_for(float("nan")) == OFFSETS[1]
+    assert offsets_for(99) == OFFSETS[MAX_WIDTH]
+    assert offsets_for(2.4) == OFFSETS[2.5] and offsets_for(3.8) == OFFSETS[4]
+    spans = [max(dy for _, dy in OFFSETS[k]) - min(dy for _, dy in OFFSETS[k]) for k in OFFSETS]
     assert spans == sorted(spans) and spans[0] == 0.0
+
+
+@pytest.mark.parametrize("width", [1.0, 2.5, 3.0, 4.0, 5.0, 6.0])
+def test_a_line_inks_as_many_pixels_across_as_its_width(app, qtbot, width):
+    """Measured on screen: the ink summed across a level or upright line is its width
+    (within half a pixel), and a line at 45 degrees is not much thinner."""
+    plot = bare_plot(qtbot, (0, 100), (0, 100), size=(300, 300))
+    layer = StrokeLayer()
+    plot.addItem(layer)
+    pen = cosmetic(QPen(QColor(0, 0, 0)))
+    ink = {}
+    for name, x, y in (
+        ("level", (10.0, 90.0), (50.0, 50.0)),
+        ("upright", (50.0, 50.0), (10.0, 90.0)),
+        ("diagonal", (10.0, 90.0), (10.0, 90.0)),
+    ):
+        layer.set_content([Stroke(np.array(x), np.array(y), pen, offsets_for(width))])
+        app.processEvents()
+        dark = (255.0 - grab_rgb(plot).mean(axis=2)) / 255.0
+        if name == "level":
+            ink[name] = dark[:, 150].sum()
+        elif name == "upright":
+            ink[name] = dark[150, :].sum()
+        else:  # a row crosses a 45-degree line over sqrt(2) times its width
+            ink[name] = dark[150, :].sum() / np.sqrt(2)
+    assert abs(ink["level"] - width) <= 0.5 and abs(ink["upright"] - width) <= 0.5, ink
+    assert ink["diagonal"] >= 0.7 * width, ink
+
+
+def test_a_dotted_line_stays_dotted_when_bold(app, qtbot):
+    """RMSprop's dotted and Adam's dash-dot styles at a projector's 4 px: along the line,
+    ink and gap alternate, each several pixels long, and the ink is the run's full colour."""
+    from gui.theme import run_style
+
+    plot = bare_plot(qtbot, (0, 100), (0, 100), size=(400, 300))
+    layer = StrokeLayer(antialias=False)
+    plot.addItem(layer)
+    for index in (2, 3):  # dotted, dash-dot
+        st = run_style(index)
+        pen = cosmetic(st.pen(width=1.0, dash_scale=4.0))
+        layer.set_content([Stroke(np.array([5.0, 95.0]), np.array([50.0, 50.0]), pen, OFFSETS[4])])
+        app.processEvents()
+        arr = grab_rgb(plot)
+        _, y = device_point(plot, 0.0, 50.0)
+        row = _near(arr[round(y)], st.qcolor(), tol=40)[40:360]
+        assert 0.25 < row.mean() < 0.8, row.mean()
+        edges = np.flatnonzero(np.diff(row.astype(int)))
+        pieces = np.diff(edges)
+        assert len(pieces) >= 10 and pieces.min() >= 3, pieces
 
 
 @pytest.fixture
