@@ -5,7 +5,7 @@ first paint), then, once restored:
 
 * ``change``: switches the landscape lab to Himmelblau, waits 3 s and kills itself with
   SIGKILL (no quit, no save on quit: only the timed autosave can have kept the change);
-* ``resize``: makes the window 1000x640, shows the network lab at 1000 steps/s, and quits
+* ``resize``: makes the window 1180x700, shows the network lab at 1000 steps/s, and quits
   normally;
 * ``report``: prints what it restored as one JSON line and quits.
 """
@@ -40,7 +40,7 @@ def main(mode: str) -> int:
             lab.set_landscape("himmelblau", {})
             QTimer.singleShot(3000, lambda: os.kill(os.getpid(), signal.SIGKILL))
         elif mode == "resize":
-            window.resize(1000, 640)
+            window.resize(1180, 700)
             window.tabs.setCurrentIndex(1)
             window.set_speed(1000)
             QTimer.singleShot(200, window.close)

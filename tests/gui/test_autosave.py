@@ -43,7 +43,7 @@ def test_kill_9_keeps_the_landscape_and_quit_keeps_size_lab_and_speed(tmp_path):
     quit_ = _probe("resize", env)
     assert quit_.returncode == 0, quit_.stderr
     shown = json.loads(_probe("report", env).stdout.strip().splitlines()[-1])
-    assert shown == {"landscape": "himmelblau", "size": [1000, 640], "lab": 1, "speed": 1000}
+    assert shown == {"landscape": "himmelblau", "size": [1180, 700], "lab": 1, "speed": 1000}
 
 
 def _window(qtbot, make_window):
