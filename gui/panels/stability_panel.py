@@ -26,7 +26,7 @@ class StabilityPanel(Card):
     """Log plot of sharpness and stability threshold per run, with first crossings."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Curvature vs stability limit", parent)
+        super().__init__("Curvature (solid) vs stability limit (dashed)", parent)
         self.plot_widget = pg.PlotWidget()
         self.plot_widget.setBackground(theme.PANEL_BG)
         self.plot_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -36,7 +36,7 @@ class StabilityPanel(Card):
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.setLogMode(y=True)
         use_decade_ticks(self.plot.getAxis("left"))
-        self.plot.setLabel("left", "λmax  (dashed: limit)")
+        self.plot.setLabel("left", "λmax")
         self.plot.setLabel("bottom", "step")
         self.add_body(self.plot_widget, 1)
         self.verdict = QLabel("")
