@@ -19,6 +19,7 @@ import numpy as np
 from engine import curvature as _curvature
 from engine import landscapes as _landscapes
 from engine import optimizers as _optimizers
+from engine import race_views as _views
 from engine import schedules as _schedules
 from engine.limits import SEED_MAX
 from engine.optim import equation as _equation
@@ -302,6 +303,12 @@ class RaceSnapshot:
         Step at which a run converged or diverged.
     histories : tuple of History
         Each run's bounded trajectory (decimated past plus the recent points exactly).
+    stability : StabilityView or None
+        Curvature against each run's stability limit (see :mod:`engine.race_views`).
+    sf_points : ndarray, shape (n_runs, 3, 2), or None
+        Schedule-free AdamW's y, x, z per run (NaN rows for other optimizers).
+    equation : Equation or None
+        The next update of run ``explained_row`` written out with its numbers.
     """
 
     step: int
@@ -320,6 +327,10 @@ class RaceSnapshot:
     status: tuple[str, ...]
     event_step: tuple[int | None, ...]
     histories: tuple[History, ...]
+    stability: _views.StabilityView | None = None
+    sf_points: np.ndarray | None = None
+    equation: _equation.Equation | None = None
+    explained_row: int = -1
 
     @property
     def n_runs(self) -> int:
@@ -424,6 +435,8 @@ class Race:
         self._recent = recent
         self._decimated = decimated
         self.generation = 0
+        self.explained_row = 0  # the run whose live equation snapshots carry (-1: none)
+        self._stability = _views.StabilityTracker()
         self._load(config)
 
     # ----------------------------------------------------------------- set-up
@@ -448,6 +461,8 @@ class Race:
         self.history = TrajectoryBuffer(n, recent=self._recent, decimated=self._decimated)
         self._check_status()
         self._record()
+        self._stability.reset()
+        self._stability.observe(self, force=True)
 
     def _build_groups(self, rows: list[int]) -> None:
         buckets: dict[tuple, list[int]] = {}
@@ -516,6 +531,7 @@ class Race:
         self._evaluate()
         self._check_status(newly_nonfinite=self.active & ~ok)
         self._record()
+        self._stability.observe(self)
 
     def _check_status(self, newly_nonfinite: np.ndarray | None = None) -> None:
         gn = self.grad_norms
@@ -634,6 +650,10 @@ class Race:
             status=tuple(self.status),
             event_step=tuple(self.event_step),
             histories=self.history.histories(),
+            stability=self._stability.observe(self, force=True) or self._stability.view(),
+            sf_points=_views.schedule_free_points(self),
+            equation=self.explain(row) if 0 <= (row := self.explained_row) < n else None,
+            explained_row=self.explained_row,
         )
 
     def stability(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -37,6 +37,7 @@ from gui.controls.landscape_editor import LandscapeEditor
 from gui.controls.run_editor import RunEditor
 from gui.icons import icon
 from gui.lab import BridgedLab
+from gui.landscape_insights import LandscapeInsights
 from gui.panels.card import Card
 from gui.panels.internals_panel import InternalsPanel
 from gui.panels.landscape_panel import LandscapePanel
@@ -98,6 +99,7 @@ class LandscapeLab(BridgedLab):
 
         self._build_ui()
         self._build_actions()
+        self.insights = LandscapeInsights(self)
         self._apply_structure(landscape_changed=True)
         self.table.select_row(0)
 
@@ -271,6 +273,7 @@ class LandscapeLab(BridgedLab):
             self.act_remove,
             None,
             self.act_internals,
+            *self.insights.actions(),
             self.act_inspect,
             self.act_reset_view,
             self.act_sidebar,
@@ -303,6 +306,7 @@ class LandscapeLab(BridgedLab):
             self.surface.set_runs(self._styles)
             self.loss.set_runs(self._styles, labels)
             self.internals.set_runs(self._styles)
+            self.insights.set_runs(self._styles)
             self.regression.set_runs(self._styles, labels)
         else:
             self.internals.clear()
@@ -511,6 +515,7 @@ class LandscapeLab(BridgedLab):
             self.editor.set_run(
                 row, run, self._styles[row], run_title(run), self.landscape.stochastic, n_data
             )
+            self.insights.select(row)
 
     # ------------------------------------------------------------------ transport
     def set_running(self, running: bool) -> None:
@@ -570,6 +575,7 @@ class LandscapeLab(BridgedLab):
         self.surface.update_snapshot(snap)
         views = [self.surface.plot_widget]
         self.internals.record(snap)
+        self.insights.draw(snap, live, phase)
         if self.regression.isVisible():
             self.regression.update_snapshot(snap)
             views.append(self.regression.plot_widget)
@@ -650,6 +656,7 @@ class LandscapeLab(BridgedLab):
             self.landscape_editor,
         ):
             panel.apply_scale(scale)
+        self.insights.apply_scale(scale)
         self.sidebar.setMinimumWidth(int(290 * (1 + 0.45 * (scale.factor - 1))))
 
     def set_presentation(self, on: bool) -> None:
@@ -683,7 +690,7 @@ class LandscapeLab(BridgedLab):
         # The table takes the height of its rows; the plots above share the rest.
         h = sum(self.right.sizes()) or self.height()
         need = self.table.table.maximumHeight() + int(60 * self._scale.factor)
-        plots = [self.loss, self.regression, self.internals]
+        plots = [self.loss, self.regression, self.internals, *self.insights.panels]
         shown = [p for p in plots if not p.isHidden()]
         rest = max(h - need, h // 2)
         sizes = [rest // len(shown) if not p.isHidden() else 0 for p in plots]
@@ -699,6 +706,7 @@ class LandscapeLab(BridgedLab):
             self._fit_splitters()  # presentation: the table's rows come first
             return
         weights = {self.loss: 3.0, self.regression: 2.0, self.internals: 2.5}
+        weights.update(self.insights.weights)
         h = sum(self.right.sizes())
         if h <= 0:
             return  # not laid out yet: showEvent comes back here
