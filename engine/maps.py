@@ -198,8 +198,9 @@ def _take_rows(state: Any, keep: np.ndarray, k: int) -> Any:
         seeds = state.seeds
         if len(seeds) == k:
             seeds = tuple(seeds[i] for i in keep.tolist())
-        fields = [_take_rows(v, keep, k) for v in state]
-        return state._replace(**dict(zip(state._fields, fields, strict=True)), seeds=seeds)
+        fields = {f: _take_rows(v, keep, k) for f, v in zip(state._fields, state, strict=True)}
+        fields["seeds"] = seeds
+        return TransformState(**fields)
     if isinstance(state, tuple):
         values = [_take_rows(v, keep, k) for v in state]
         return type(state)(*values) if hasattr(state, "_fields") else tuple(values)
