@@ -27,6 +27,7 @@ import numpy as np
 from engine import optimizers as _optimizers
 from engine.landscapes import CriticalPoint, Landscape
 from engine.runs import RunConfig
+from engine.transforms import TransformState
 
 __all__ = [
     "DIVERGED",
@@ -181,6 +182,31 @@ def _optimizer(run: RunConfig, n: int, batched: Mapping[str, Any] | None = None)
     return opt
 
 
+def _take_rows(state: Any, keep: np.ndarray, k: int) -> Any:
+    """Rows ``keep`` of every per-run array of an optimizer state for ``k`` runs.
+
+    Per-run arrays are the 2-D ones with ``k`` rows (buffers ``(k, 2)``, batched
+    hyperparameters and plateau counters ``(k, 1)``); a composed state's noise ``seeds`` hold
+    one seed per run. Everything else (scalars, schedules, the update counter) is shared.
+    Buffers stay column-major, as :func:`_lockstep` steps them.
+    """
+    if isinstance(state, np.ndarray):
+        if state.ndim == 2 and state.shape[0] == k:
+            return np.asfortranarray(state[keep])
+        return state
+    if isinstance(state, TransformState):
+        seeds = state.seeds
+        if len(seeds) == k:
+            seeds = tuple(seeds[i] for i in keep.tolist())
+        fields = {f: _take_rows(v, keep, k) for f, v in zip(state._fields, state, strict=True)}
+        fields["seeds"] = seeds
+        return TransformState(**fields)
+    if isinstance(state, tuple):
+        values = [_take_rows(v, keep, k) for v in state]
+        return type(state)(*values) if hasattr(state, "_fields") else tuple(values)
+    return state
+
+
 def _lockstep(
     kind: str,
     land: Landscape,
@@ -193,38 +219,66 @@ def _lockstep(
     every: int,
     far_bound: float,
 ) -> Iterator[MapSnapshot]:
+    """Step every run of the map in lockstep, following a race's rules row by row.
+
+    Speed without changing a digit (40,000 runs x 1,000 steps is the benchmark):
+
+    - the live runs' points are column-major ``(n, 2)``: x and y are contiguous, so the
+      landscape's arithmetic and the optimizer's run on plain vectors (same values);
+    - the race's per-run tests (update finite; loss and squared gradient norm finite; within
+      ``far_bound``) are first made for all runs at once by reductions that are finite and in
+      bounds only if every run passes; only a failing step looks at the runs one by one;
+    - a diverged run leaves the live set (its optimizer rows are dropped), since its point,
+      loss and step are final;
+    - a run inside a minimum's ball is checked against that minimum only; the others
+      against every minimum, from an x stripe down.
+    """
     ny, nx = len(y_axis.values), len(x_axis.values)
-    p = np.ascontiguousarray(starts.reshape(-1, 2), dtype=np.float64)
-    n = len(p)
+    n = nx * ny
+    p = np.asfortranarray(starts.reshape(-1, 2), dtype=np.float64)
     minima = land.minima
     mxy = np.array([[m.x, m.y] for m in minima], dtype=np.float64).reshape(-1, 2)
     tol2 = tol * tol
     state = opt.init(p)
-    active = np.ones(n, dtype=bool)
+    # final values of runs that have left the live set
+    positions = np.empty((n, 2))
+    losses = np.empty(n)
     diverged_at = np.full(n, -1, dtype=np.int64)
+    inside_all = np.full(n, NONE, dtype=np.int64)
+    since_all = np.full(n, -1, dtype=np.int64)
+    # the live runs: rows of the full map, and per live run its minimum and its centre
+    live = np.arange(n)
     inside = np.full(n, NONE, dtype=np.int64)
     since = np.full(n, -1, dtype=np.int64)
+    centre = np.full((n, 2), np.nan, order="F")  # NaN: inside no ball
+    n_inside = 0
+    # A run inside one ball can be inside no other when the balls are apart (with a margin
+    # for rounding); then only the runs outside every ball look at every minimum.
+    gaps = [math.dist(a, b) for i, a in enumerate(mxy.tolist()) for b in mxy.tolist()[:i]]
+    overlapping = any(d <= 2.0 * tol * (1.0 + 1e-9) for d in gaps)
 
-    def evaluate(step: int) -> tuple[np.ndarray, np.ndarray]:
-        loss = land.value(p)
-        g = land.grad(p)
-        with np.errstate(all="ignore"):
-            gx, gy = g[:, 0], g[:, 1]
-            # the race's three tests in one pass: loss * 0 and |g|^2 * 0 are nan exactly when
-            # the loss or the squared gradient norm (overflow included) is not finite
-            s = loss * 0.0
-            s += (gx * gx + gy * gy) * 0.0
-            s += np.maximum(np.abs(p[:, 0]), np.abs(p[:, 1]))
-            bad = ~(s <= far_bound)
-        bad &= active
-        if bad.any():
-            active[bad] = False
-            diverged_at[bad] = step
-        return loss, g
+    def evaluate(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return land.value(q), land.grad(q)
 
-    def track(step: int) -> None:
-        x, y = p[:, 0], p[:, 1]
-        now = np.full(n, NONE, dtype=np.int64)
+    def failing(q: np.ndarray, loss: np.ndarray, g: np.ndarray, near: bool) -> np.ndarray | None:
+        """Rows that break a race's rule at ``q`` (the race's own tests), or None if none.
+
+        ``near``: every coordinate of ``q`` is known to be within ``far_bound``. The fast
+        test has no false passes: a sum is finite only if every term is, and ``|g|^2`` of
+        every run is finite when the whole sum stays below 1e300.
+        """
+        if near:
+            if math.isfinite(float(loss.sum())) and float(np.einsum("ij,ij->", g, g)) <= 1e300:
+                return None
+        gn = np.sqrt(np.einsum("ij,ij->i", g, g))
+        bad = ~np.isfinite(loss) | ~np.isfinite(gn)
+        bad |= np.abs(q).max(axis=1) > far_bound
+        return np.flatnonzero(bad) if bad.any() else None
+
+    def enter(step: int, rows: np.ndarray | None) -> None:
+        """Runs ``rows`` (all live runs if None), outside every ball: which ball now?"""
+        nonlocal n_inside
+        x, y = (p[:, 0], p[:, 1]) if rows is None else (p[rows, 0], p[rows, 1])
         for k in range(len(mxy)):
             # the x stripe first: a cheap filter, then the exact distance on the few inside
             dx = x - mxy[k, 0]
@@ -233,20 +287,83 @@ def _lockstep(
             if near.size:
                 ex = dx[near]
                 ey = y[near] - mxy[k, 1]
+                hit = near[ex * ex + ey * ey <= tol2]
+                if hit.size:
+                    idx = hit if rows is None else rows[hit]
+                    inside[idx] = k
+                    since[idx] = step
+                    centre[idx] = mxy[k]
+                    n_inside += len(idx)
+
+    def track_overlapping(step: int) -> None:
+        """Balls that overlap: every run against every minimum, the last one wins."""
+        nonlocal inside
+        x, y = p[:, 0], p[:, 1]
+        now = np.full(len(live), NONE, dtype=np.int64)
+        for k in range(len(mxy)):
+            dx = np.abs(x - mxy[k, 0])
+            near = np.flatnonzero(dx <= tol)
+            if near.size:
+                ex = dx[near]
+                ey = y[near] - mxy[k, 1]
                 now[near[ex * ex + ey * ey <= tol2]] = k
         entered = now != inside
         if entered.any():
             since[entered] = step
-            inside[entered] = now[entered]
+            inside = now
 
-    def snapshot(step: int, loss: np.ndarray) -> MapSnapshot:
-        outcome = np.where(diverged_at >= 0, DIVERGED, inside)
-        steps_to = np.where(outcome >= 0, since, -1)
+    def track(step: int) -> None:
+        nonlocal n_inside
+        if overlapping:
+            track_overlapping(step)
+            return
+        if n_inside:
+            d = p - centre
+            d *= d
+            still = d[:, 0] + d[:, 1] <= tol2  # NaN rows (inside no ball) are False
+            if np.count_nonzero(still) != n_inside:
+                left = np.flatnonzero((inside != NONE) & ~still)
+                inside[left] = NONE
+                since[left] = -1
+                centre[left] = np.nan
+                n_inside -= len(left)
+        if n_inside == len(live):
+            return
+        if n_inside == 0:
+            enter(step, None)
+        else:
+            enter(step, np.flatnonzero(inside == NONE))
+
+    def retire(rows: np.ndarray, step: int, loss: np.ndarray) -> None:
+        """Live rows ``rows`` diverged at ``step``: their values are final."""
+        nonlocal p, g, loss_, state, live, inside, since, centre, n_inside
+        full = live[rows]
+        positions[full] = p[rows]
+        losses[full] = loss[rows]
+        diverged_at[full] = step
+        keep = np.ones(len(live), dtype=bool)
+        keep[rows] = False
+        keep = np.flatnonzero(keep)
+        state = _take_rows(state, keep, len(live))
+        p = np.asfortranarray(p[keep])
+        g = np.asfortranarray(g[keep])
+        loss_ = loss[keep]
+        live, inside, since = live[keep], inside[keep], since[keep]
+        centre = np.asfortranarray(centre[keep])
+        n_inside = int(np.count_nonzero(inside != NONE))
+
+    def snapshot(step: int) -> MapSnapshot:
+        pos, loss = positions.copy(), losses.copy()
+        pos[live], loss[live] = p, loss_
+        ins, snc = inside_all.copy(), since_all.copy()
+        ins[live], snc[live] = inside, since
+        outcome = np.where(diverged_at >= 0, DIVERGED, ins)
+        steps_to = np.where(outcome >= 0, snc, -1)
         arrays = [
             a.reshape(shape).copy()
             for a, shape in (
                 (starts, (ny, nx, 2)),
-                (p, (ny, nx, 2)),
+                (pos, (ny, nx, 2)),
                 (loss, (ny, nx)),
                 (outcome, (ny, nx)),
                 (steps_to, (ny, nx)),
@@ -258,23 +375,35 @@ def _lockstep(
         return MapSnapshot(kind, step, steps, x_axis, y_axis, *arrays, minima, tol)
 
     with np.errstate(all="ignore"):
-        loss, g = evaluate(0)
+        loss_, g = evaluate(p)
+        bad = failing(p, loss_, g, near=False)
+        if bad is not None:
+            retire(bad, 0, loss_)
         track(0)
-        yield snapshot(0, loss)
+        yield snapshot(0)
         for step in range(1, steps + 1):
-            new, state = opt.update(g, state, p)
-            finite = new[:, 0] * 0.0 + new[:, 1] * 0.0 == 0.0  # nan unless both finite
-            if not finite.all() or not active.all():
-                newly = active & ~finite
-                active[newly] = False
-                diverged_at[newly] = step
-                frozen = ~active
-                new[frozen] = p[frozen]
-            p = new
-            loss, g = evaluate(step)
-            track(step)
+            if len(live):
+                new, state = opt.update(g, state, p, loss_)
+                new = np.asfortranarray(new)
+                lo, hi = float(new.min()), float(new.max())
+                stuck = None
+                near = -far_bound <= lo and hi <= far_bound
+                if not near:
+                    # a run whose update is not finite keeps its point and diverges here
+                    finite = np.isfinite(new).all(axis=1)
+                    if not finite.all():
+                        stuck = np.flatnonzero(~finite)
+                        new[stuck] = p[stuck]
+                p = new
+                loss_, g = evaluate(p)
+                bad = failing(p, loss_, g, near)
+                if stuck is not None:
+                    bad = stuck if bad is None else np.union1d(bad, stuck)
+                if bad is not None:
+                    retire(bad, step, loss_)
+                track(step)
             if step % every == 0 or step == steps:
-                yield snapshot(step, loss)
+                yield snapshot(step)
 
 
 def basin_map(

@@ -204,7 +204,9 @@ class Landscape:
             ``[..., 0]`` is df/dx, ``[..., 1]`` is df/dy.
         """
         p = _as_points(p)
-        out = np.empty(p.shape, dtype=np.float64)
+        # the points' memory layout: column-major points (a basin map's) give a gradient
+        # whose x and y columns are contiguous too, so the optimizer's arithmetic is
+        out = np.empty_like(p)
         with np.errstate(all="ignore"):
             gx, gy = self._grad(p[..., 0], p[..., 1])
         out[..., 0] = gx

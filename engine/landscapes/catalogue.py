@@ -26,25 +26,49 @@ from engine.params import ParamSpec, validate_params
 
 @dataclass(frozen=True)
 class LandscapeSpec:
-    """Registry entry: what a landscape is called, what it accepts, how to build it."""
+    """Registry entry: what a landscape is called, what it accepts, how to build it.
+
+    ``title`` and ``description`` are read from a landscape built with the default
+    parameters the first time either is asked for (then kept): importing the catalogue
+    builds nothing, so a command that uses one surface does not pay for all of them.
+    """
 
     name: str
-    title: str
-    description: str
     params: tuple[ParamSpec, ...]
     factory: Callable[..., Landscape]
 
+    @property
+    def title(self) -> str:
+        return _sample(self).title
 
-def _spec(factory: Callable[..., Landscape], *params: ParamSpec) -> LandscapeSpec:
-    defaults = {p.name: p.default for p in params}
-    sample = factory(**defaults)
-    return LandscapeSpec(sample.name, sample.title, sample.description, params, factory)
+    @property
+    def description(self) -> str:
+        return _sample(self).description
+
+
+_SAMPLES: dict[str, Landscape] = {}
+
+
+def _sample(spec: LandscapeSpec) -> Landscape:
+    """The landscape of ``spec`` with default parameters, built once."""
+    sample = _SAMPLES.get(spec.name)
+    if sample is None:
+        sample = spec.factory(**{p.name: p.default for p in spec.params})
+        if sample.name != spec.name:
+            raise RuntimeError(f"catalogue entry {spec.name!r} builds {sample.name!r}")
+        _SAMPLES[spec.name] = sample
+    return sample
+
+
+def _spec(name: str, factory: Callable[..., Landscape], *params: ParamSpec) -> LandscapeSpec:
+    return LandscapeSpec(name, params, factory)
 
 
 LANDSCAPES: dict[str, LandscapeSpec] = {
     s.name: s
     for s in (
         _spec(
+            "rosenbrock",
             Rosenbrock,
             ParamSpec("a", 1.0, min=-2.0, max=2.0, help="minimum at (a, a²)"),
             ParamSpec(
@@ -57,20 +81,22 @@ LANDSCAPES: dict[str, LandscapeSpec] = {
                 help="steepness of the valley walls",
             ),
         ),
-        _spec(Beale),
-        _spec(Booth),
-        _spec(Himmelblau),
+        _spec("beale", Beale),
+        _spec("booth", Booth),
+        _spec("himmelblau", Himmelblau),
         _spec(
+            "rastrigin",
             Rastrigin,
             ParamSpec("A", 10.0, min=0.0, max=100.0, help="depth of the ripples"),
         ),
-        _spec(Ackley),
-        _spec(GoldsteinPrice),
-        _spec(SixHumpCamel),
-        _spec(StyblinskiTang),
-        _spec(Saddle),
-        _spec(MonkeySaddle),
+        _spec("ackley", Ackley),
+        _spec("goldstein_price", GoldsteinPrice),
+        _spec("six_hump_camel", SixHumpCamel),
+        _spec("styblinski_tang", StyblinskiTang),
+        _spec("saddle", Saddle),
+        _spec("monkey_saddle", MonkeySaddle),
         _spec(
+            "bowl",
             Bowl,
             ParamSpec(
                 "condition",
@@ -90,6 +116,7 @@ LANDSCAPES: dict[str, LandscapeSpec] = {
             ),
         ),
         _spec(
+            "cliff",
             Cliff,
             ParamSpec(
                 "height",
@@ -110,6 +137,7 @@ LANDSCAPES: dict[str, LandscapeSpec] = {
             ),
         ),
         _spec(
+            "regression",
             Regression,
             ParamSpec("n", 100, kind="int", min=2, max=100_000, log=True, help="data points"),
             ParamSpec("noise", 0.5, min=0.0, max=10.0, help="standard deviation of y noise"),
