@@ -154,10 +154,10 @@ HOSTILE = [
 
 @pytest.mark.parametrize("text, column", HOSTILE, ids=[h[0][:16] for h in HOSTILE])
 def test_hostile_input_gets_one_line_fast(text, column):
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: the machine's load must not fail the test
     with pytest.raises(FormulaError) as info:
         parse_formula(text)
-    assert time.perf_counter() - t0 < 0.1
+    assert time.process_time() - t0 < 0.1
     msg = str(info.value)
     assert "\n" not in msg and 0 < len(msg) < 200
     if column is not None:
@@ -276,7 +276,7 @@ _P = np.array([[0.5, -0.7], [3.0, 2.0], [-1e6, 1e300]])
 
 
 def _check(text: str) -> None:
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     try:
         f = parse_formula(text)
     except FormulaError as exc:
@@ -286,7 +286,7 @@ def _check(text: str) -> None:
         x, y = _P[:, 0], _P[:, 1]
         assert f.value(x, y).shape == (3,)
         assert all(v.shape == (3,) for v in (*f.grad(x, y), *f.hessian(x, y)))
-    assert time.perf_counter() - t0 < 0.1, text
+    assert time.process_time() - t0 < 0.1, text
 
 
 @_FUZZ
