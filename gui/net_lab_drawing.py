@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from engine.nn.paced import NetFrame, good
+from engine.nn.paced import DIVERGING_FACTOR, NetFrame, good
 from engine.nn.presets import headlines
 
 CURVES_S = 0.0  # shared curves: redrawn whenever they have new points (cheap)
@@ -104,6 +104,8 @@ class NetDrawMixin:
                 continue
             self._last_cols[i] = col
             self._texts_dirty = True
+            if col.step == 0:
+                self._start_losses[i] = col.train_loss
             if good(col):
                 self._curves_dirty = True
                 values = (col.train_loss, col.val_loss, col.train_acc, col.val_acc)
@@ -141,6 +143,17 @@ class NetDrawMixin:
             return
         heads = headlines(self.columns)
         for i, (a, b) in enumerate(zip(old, status, strict=True)):
+            if a != b and b == "diverging" and i not in self._warned_diverging:
+                # Once per column and run: a sawtooth loss must not repeat the warning.
+                self._warned_diverging.add(i)
+                col = frame.columns[i]
+                start = self._start_losses.get(i, float("nan"))
+                self.message.emit(
+                    "warning",
+                    f"column {i + 1} ({heads[i]}) is diverging: loss {col.train_loss:.3g} at "
+                    f"step {col.step:,}, over {DIVERGING_FACTOR:g}x its start ({start:.3g}); "
+                    "try a smaller learning rate.",
+                )
             if a != b and b == "diverged":
                 col = frame.columns[i]
                 self.message.emit(

@@ -395,6 +395,8 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
         self._styles = [theme.run_style(i) for i in range(n)]
         if not self._built:
             self._status = ()
+            self._warned_diverging: set[int] = set()
+            self._start_losses: dict[int, float] = {}
             self._frame = None
             self._last_cols = [None] * n
             self.loss_log = LossLog(n)
@@ -427,6 +429,8 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
         self._last_cols = [None] * n
         self.loss_log = LossLog(n)
         self._status = ()
+        self._warned_diverging = set()
+        self._start_losses = {}
         self._frame = None
         self._clear_history()
         self._refresh_texts()
@@ -550,6 +554,7 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
             self.curves.redraw()
         self.loss_log.clear(i)
         self._last_cols[i] = None
+        self._warned_diverging.discard(i)
         self._clear_history()
         self.bridge.submit(
             lambda eng: eng.set_column(i, cfg, gen),

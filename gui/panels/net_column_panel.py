@@ -339,7 +339,10 @@ class NetColumnPanel(QFrame):
         text = f"loss {latest.train_loss:.3g}"
         if step is None or latest.step != step:
             text = f"step {latest.step:,} · {text}"
-        self.status.set_text(text, theme.MUTED)
+        if latest.status == "diverging":
+            self.status.set_text(f"⚠ diverging: {text}", theme.ERROR, True)
+        else:
+            self.status.set_text(text, theme.MUTED)
         acc = latest.train_acc
         self.score.set_text(f"{100 * acc:.0f}%" if math.isfinite(acc) else "", theme.INK, True)
 
