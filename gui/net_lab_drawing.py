@@ -14,6 +14,10 @@ from engine.nn.presets import headlines
 
 CURVES_S = 0.0  # shared curves: redrawn whenever they have new points (cheap)
 TEXTS_S = 0.15  # column headers likewise
+# Drawing time one display tick may take while running: jobs follow one another until it
+# is spent (parts of one column drawn in one tick reach the screen in one repaint), so a
+# fast machine draws every new picture at once and a slow one spreads them over ticks.
+DRAW_BUDGET_S = 0.008
 
 
 class NetDrawMixin:
@@ -43,10 +47,12 @@ class NetDrawMixin:
                 self._draw(self._frame)
                 self._set_texts(self._frame)
             return
-        self._run_one_job(now)
+        t0 = time.perf_counter()
+        while self._run_one_job(now) and time.perf_counter() - t0 < DRAW_BUDGET_S:
+            pass
 
-    def _run_one_job(self, now: float) -> None:
-        """While running, at most one piece of drawing per tick, so no tick runs long.
+    def _run_one_job(self, now: float) -> bool:
+        """While running, one piece of drawing (the tick's budget decides how many).
 
         The pieces: one part of one column's picture (histograms and unit bars, the
         variances, or the data plot), the shared curves (whenever they have new points) or
@@ -79,7 +85,7 @@ class NetDrawMixin:
             if picked is not None:
                 break
         if picked is None:
-            return
+            return False
         job, part = picked
         self._next_job = (job + 1) % jobs
         self._frames += 1
@@ -94,6 +100,7 @@ class NetDrawMixin:
         else:
             self._texts_t, self._texts_dirty = now, False
             self._set_texts(frame)
+        return True
 
     def _take(self, frame: NetFrame) -> None:
         """Book a new frame: loss points, history, status (drawing comes later)."""
