@@ -514,3 +514,20 @@ def test_a_network_over_the_size_budget_is_refused_without_freezing(make_net_win
         assert time.perf_counter() - t0 < 0.5
         assert lab.columns == before
         assert "too big" in errors[-1] and "GB" in errors[-1] and "\n" not in errors[-1]
+
+
+def test_presentation_at_1280x720_keeps_every_plot_at_least_160x150(make_net_window, qtbot):
+    window, lab = make_net_window(size=(1280, 720))
+    qtbot.waitUntil(lambda: pictures_shown(lab), timeout=15000)
+    window.set_presentation(True)
+    qtbot.wait(200)
+    assert all(p.across for p in lab.panels)
+    for p in lab.panels:
+        for plot in p.plots:
+            assert plot.vb.width() >= 160 - 0.5 and plot.vb.height() >= 150 - 0.5
+    # the variance axis spans every layer (10 hidden + output)
+    x0, x1 = lab.panels[0].plots[1].vb.viewRange()[0]
+    assert x0 <= 1 and x1 >= 11
+    window.set_presentation(False)
+    qtbot.wait(50)
+    assert not any(p.across for p in lab.panels)
