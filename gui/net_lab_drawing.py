@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import time
 
-from engine.nn.paced import NetFrame, good
+from engine.nn.paced import DIVERGING_FACTOR, NetFrame, good
 from engine.nn.presets import headlines
 
 CURVES_S = 0.0  # shared curves: redrawn whenever they have new points (cheap)
 TEXTS_S = 0.15  # column headers likewise
+# Drawing time one display tick may take while running: jobs follow one another until it
+# is spent (parts of one column drawn in one tick reach the screen in one repaint), so a
+# fast machine draws every new picture at once and a slow one spreads them over ticks.
+DRAW_BUDGET_S = 0.008
 
 
 class NetDrawMixin:
@@ -43,10 +47,12 @@ class NetDrawMixin:
                 self._draw(self._frame)
                 self._set_texts(self._frame)
             return
-        self._run_one_job(now)
+        t0 = time.perf_counter()
+        while self._run_one_job(now) and time.perf_counter() - t0 < DRAW_BUDGET_S:
+            pass
 
-    def _run_one_job(self, now: float) -> None:
-        """While running, at most one piece of drawing per tick, so no tick runs long.
+    def _run_one_job(self, now: float) -> bool:
+        """While running, one piece of drawing (the tick's budget decides how many).
 
         The pieces: one part of one column's picture (histograms and unit bars, the
         variances, or the data plot), the shared curves (whenever they have new points) or
@@ -79,7 +85,7 @@ class NetDrawMixin:
             if picked is not None:
                 break
         if picked is None:
-            return
+            return False
         job, part = picked
         self._next_job = (job + 1) % jobs
         self._frames += 1
@@ -94,6 +100,7 @@ class NetDrawMixin:
         else:
             self._texts_t, self._texts_dirty = now, False
             self._set_texts(frame)
+        return True
 
     def _take(self, frame: NetFrame) -> None:
         """Book a new frame: loss points, history, status (drawing comes later)."""
@@ -104,6 +111,8 @@ class NetDrawMixin:
                 continue
             self._last_cols[i] = col
             self._texts_dirty = True
+            if col.step == 0:
+                self._start_losses[i] = col.train_loss
             if good(col):
                 self._curves_dirty = True
                 values = (col.train_loss, col.val_loss, col.train_acc, col.val_acc)
@@ -141,6 +150,17 @@ class NetDrawMixin:
             return
         heads = headlines(self.columns)
         for i, (a, b) in enumerate(zip(old, status, strict=True)):
+            if a != b and b == "diverging" and i not in self._warned_diverging:
+                # Once per column and run: a sawtooth loss must not repeat the warning.
+                self._warned_diverging.add(i)
+                col = frame.columns[i]
+                start = self._start_losses.get(i, float("nan"))
+                self.message.emit(
+                    "warning",
+                    f"column {i + 1} ({heads[i]}) is diverging: loss {col.train_loss:.3g} at "
+                    f"step {col.step:,}, over {DIVERGING_FACTOR:g}x its start ({start:.3g}); "
+                    "try a smaller learning rate.",
+                )
             if a != b and b == "diverged":
                 col = frame.columns[i]
                 self.message.emit(

@@ -19,6 +19,20 @@ HISTORY_MAX = 400  # recorded pictures; thinned by half when full
 HISTORY_BAR_S = 0.5
 
 
+def picture_steps(frame: NetFrame) -> list[int]:
+    """Sorted distinct steps of ``frame``'s column pictures."""
+    return sorted({int(p.step) for p in frame.pictures if p is not None})
+
+
+def name_steps(steps: list[int]) -> str:
+    """``"step 1,200"`` or ``"steps 1,180-1,200"`` (each column's header names its own)."""
+    if not steps:
+        return "step 0"
+    if len(steps) == 1:
+        return f"step {steps[0]:,}"
+    return f"steps {steps[0]:,}–{steps[-1]:,}"
+
+
 class NetHistoryMixin:
     """Recorded pictures of the network lab and the history bar that scrubs them."""
 
@@ -62,12 +76,18 @@ class NetHistoryMixin:
     def _on_scrub(self, index: int) -> None:
         if not 0 <= index < len(self._history):
             return
-        self._view = self._history[index]
-        self.history_bar.set_position_text(
-            f"step {self._view.step:,} of {self._frame.step if self._frame else 0:,}"
-        )
-        self.curves.set_cursor(self._view.step)
-        self._draw(self._view)
+        view = self._view = self._history[index]
+        # The pictures' own steps (a running column's picture may be a little older than
+        # the frame's step): the bar, the cursor and each header name what is drawn.
+        steps = picture_steps(view)
+        live = self._frame.step if self._frame else 0
+        self.history_bar.set_position_text(f"{name_steps(steps)} of {live:,}")
+        self.curves.set_cursor(steps[-1] if steps else view.step)
+        self._draw(view)
+        one = steps[0] if len(steps) == 1 else None
+        for panel, pic in zip(self._panels, view.pictures, strict=True):
+            if pic is not None:
+                panel.set_status(pic, pic, one)
 
     def _scrub_by(self, delta: int) -> None:
         if not self._history:

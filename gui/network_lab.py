@@ -25,6 +25,7 @@ from pathlib import Path
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -141,6 +142,7 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
         self._rate_frames = 0
         self._rate_step = 0
         self._hist_mode = "strip"
+        self._across = False
 
         self.session.subscribe(self._on_session_changed)
         self.engine = NetEngine(task, self.columns)
@@ -224,8 +226,15 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
         self.columns_layout.setContentsMargins(0, 0, 0, 0)
         self.columns_layout.setSpacing(6)
         self.curves = NetCurvesPanel()
+        # In presentation the columns become rows of plots side by side and scroll (see
+        # NetColumnPanel.set_across): each plot keeps a size the back of a room can read.
+        self.columns_scroll = QScrollArea()
+        self.columns_scroll.setWidget(self.columns_box)
+        self.columns_scroll.setWidgetResizable(True)
+        self.columns_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.columns_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.row = QSplitter(Qt.Orientation.Horizontal)
-        self.row.addWidget(self.columns_box)
+        self.row.addWidget(self.columns_scroll)
         self.row.addWidget(self.curves)
         self.row.setChildrenCollapsible(False)
         self.row.setStretchFactor(0, 4)
@@ -395,6 +404,8 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
         self._styles = [theme.run_style(i) for i in range(n)]
         if not self._built:
             self._status = ()
+            self._warned_diverging: set[int] = set()
+            self._start_losses: dict[int, float] = {}
             self._frame = None
             self._last_cols = [None] * n
             self.loss_log = LossLog(n)
@@ -416,6 +427,7 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
                 p = NetColumnPanel(i, self._styles[i])
                 p.clicked.connect(self.select_column)
                 p.apply_scale(self._scale)
+                p.set_across(self._across)
                 self.columns_layout.addWidget(p, 1)
                 self._panels.append(p)
             p = self._panels[i]
@@ -427,6 +439,8 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
         self._last_cols = [None] * n
         self.loss_log = LossLog(n)
         self._status = ()
+        self._warned_diverging = set()
+        self._start_losses = {}
         self._frame = None
         self._clear_history()
         self._refresh_texts()
@@ -438,6 +452,8 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
         w = sum(self.row.sizes()) or 1000
         share = 1.0 / (n + 1.15)
         self.row.setSizes([int(w * (1 - share)), int(w * share)])
+        if self._across:
+            self.set_across(True)
         self.editor.set_task(self.task)
 
     def _refresh_texts(self) -> None:
@@ -550,6 +566,7 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
             self.curves.redraw()
         self.loss_log.clear(i)
         self._last_cols[i] = None
+        self._warned_diverging.discard(i)
         self._clear_history()
         self.bridge.submit(
             lambda eng: eng.set_column(i, cfg, gen),
@@ -729,6 +746,23 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
     def set_presentation(self, on: bool) -> None:
         # The projected picture is the comparison; the settings come back with F9.
         self._hide_sidebar_for_presentation(on)
+        self.set_across(on)
+
+    def set_across(self, on: bool) -> None:
+        """Columns as rows of side-by-side plots that scroll (presentation), or columns."""
+        self._across = bool(on)
+        self.columns_layout.setDirection(
+            QBoxLayout.Direction.TopToBottom if on else QBoxLayout.Direction.LeftToRight
+        )
+        for p in self._panels:
+            p.set_across(on)
+        # The variance key is each row's own title's job in rows; it stays in columns.
+        self.key.setVisible(not on)
+        if on:
+            # rows need the width: the shared curves take the least that keeps them legible
+            total = sum(self.row.sizes()) or self.width()
+            cw = max(self.curves.minimumSizeHint().width(), 240)
+            self.row.setSizes([max(total - cw, 0), cw])
 
     def activate(self, active: bool) -> None:
         if not active and self._running:

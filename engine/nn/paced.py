@@ -4,13 +4,20 @@ The parts of a snapshot cost very different amounts (measured on the default fou
 columns: losses ~1 ms per column, layer statistics ~4 ms, decision grid ~5 ms), so while
 running :class:`NetEngine` serves, one column at a time, whichever part is most overdue:
 losses are due more often than the display asks (so each display tick can have a new loss
-point), layer statistics up to 12 rounds a second and the decision grid two, each within
-its share of the worker's time (:data:`PACING`), so training keeps most of it and no call
-runs long. Paused, every snapshot is complete. Pure numpy: the GUI's bridge drives it.
+point) and the picture (layer statistics and decision grid of the same step) up to 20
+rounds a second, each within its share of the worker's time (:data:`PACING`), so training
+keeps most of it and no call runs long. The decision regions are always those of the
+histograms' step: they are never older than one round of pictures (:func:`round_seconds`).
+Paused, every snapshot is complete. Pure numpy: the GUI's bridge drives it.
+
+A column whose training loss grows past :data:`DIVERGING_FACTOR` times its loss at its
+step 0, while still finite, is reported with status ``"diverging"`` (``"diverged"`` stays
+the engine's word for a loss that is no longer a number).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Sequence
@@ -21,7 +28,18 @@ import numpy as np
 from engine.datasets import TaskConfig
 from engine.nn.training import ColumnSnapshot, Comparison, TrainConfig
 
-__all__ = ["GRID_SIZE", "PACING", "STATS_SIZE", "NetEngine", "NetFrame", "all_diverged", "good"]
+__all__ = [
+    "DIVERGING_FACTOR",
+    "GRID_SIZE",
+    "PACING",
+    "RECOVERED_FACTOR",
+    "STATS_SIZE",
+    "NetEngine",
+    "NetFrame",
+    "all_diverged",
+    "good",
+    "round_seconds",
+]
 
 # While running, each part of a snapshot comes at most every `least` seconds and takes at
 # most `share` of the worker's time (measured), so training always keeps most of it.
@@ -30,9 +48,15 @@ __all__ = ["GRID_SIZE", "PACING", "STATS_SIZE", "NetEngine", "NetFrame", "all_di
 # finds nothing new; the bridge builds one only when the previous one was taken.
 PACING = {
     "frame": (1 / 32, 0.2),  # losses, accuracies, status
-    "layers": (1 / 12, 0.15),  # per-layer statistics
-    "boundary": (0.5, 0.07),  # decision grid
+    # Per-layer statistics and, for classification, the decision grid of the same step:
+    # one part, so the regions are never older than the histograms beside them.
+    "layers": (1 / 20, 0.3),
 }
+#: Training loss above this multiple of the column's step-0 loss is flagged "diverging"...
+DIVERGING_FACTOR = 100.0
+#: ...and stays flagged until it is back below this multiple (a sawtooth loss, thrown up
+#: and falling back, must not flicker between the two words).
+RECOVERED_FACTOR = 10.0
 GRID_SIZE = 48
 STATS_SIZE = 128
 
@@ -64,7 +88,29 @@ class NetFrame:
 
 
 def good(col: ColumnSnapshot) -> bool:
-    return col.status == "running" and math.isfinite(col.train_loss)
+    """Whether ``col`` has numbers to draw (running or diverging, with a finite loss)."""
+    return col.status in ("running", "diverging") and math.isfinite(col.train_loss)
+
+
+def round_seconds(n_columns: int, cost: float, part: str = "layers") -> float:
+    """Shortest time between two pictures of one column while running.
+
+    Parameters
+    ----------
+    n_columns : int
+        Columns served in turns.
+    cost : float
+        Seconds one column's ``part`` takes.
+
+    Returns
+    -------
+    float
+        ``n_columns`` turns, each after ``max(least / n, cost / share - cost)`` (see
+        :data:`PACING`) plus the turn itself.
+    """
+    least, share = PACING[part]
+    n = max(int(n_columns), 1)
+    return n * (max(least / n, cost / share - cost) + cost)
 
 
 class NetEngine:
@@ -104,6 +150,8 @@ class NetEngine:
         self._latest: list[ColumnSnapshot | None] = [None] * n
         self._pictures: list[ColumnSnapshot | None] = [None] * n
         self._boundaries: list[np.ndarray | None] = [None] * n
+        self._start_loss: list[float] = [math.nan] * n
+        self._diverging: list[bool] = [False] * n
         self._schedule()
 
     def _schedule(self) -> None:
@@ -124,6 +172,8 @@ class NetEngine:
         self.comps[i] = self._comparison(cfg)
         self.generation = generation
         self._latest[i] = self._pictures[i] = self._boundaries[i] = None
+        self._start_loss[i] = math.nan
+        self._diverging[i] = False
 
     def set_hyper(self, i: int, hyper: dict) -> None:
         self.comps[i].set_hyper(0, **hyper)
@@ -157,25 +207,42 @@ class NetEngine:
             return self._frame()
         now = time.perf_counter()
         n = len(self.comps)
-        parts = ("frame", "layers", "boundary") if self.classification else ("frame", "layers")
-        part = min(parts, key=self._next.__getitem__)  # the most overdue goes first
+        part = min(PACING, key=self._next.__getitem__)  # the most overdue goes first
         if now < self._next[part]:
             return None
         # One column per call: every call is short, and the columns take turns.
         i = self._turn[part]
         self._turn[part] = (i + 1) % n
-        self._take(i, boundary=part == "boundary", layers=part == "layers")
+        layers = part == "layers"
+        self._take(i, boundary=layers and self.classification, layers=layers)
         self._spent(part, now, n)
         return self._frame()
 
     def _take(self, i: int, boundary: bool, layers: bool) -> None:
-        col = self.comps[i].snapshot(boundary=boundary, layers=layers).columns[0]
+        col = self._flag(i, self.comps[i].snapshot(boundary=boundary, layers=layers).columns[0])
         self._latest[i] = col
         fine = good(col)
         if col.layers and (fine or self._pictures[i] is None):
             self._pictures[i] = col
         if col.boundary is not None and (fine or self._boundaries[i] is None):
             self._boundaries[i] = col.boundary
+
+    def _flag(self, i: int, col: ColumnSnapshot) -> ColumnSnapshot:
+        """``col``, with status "diverging" when its loss is past DIVERGING_FACTOR x start
+        (until it is back under RECOVERED_FACTOR x start)."""
+        if col.step == 0 and math.isfinite(col.train_loss):
+            self._start_loss[i] = col.train_loss
+            self._diverging[i] = False
+        start, loss = self._start_loss[i], col.train_loss
+        if col.status != "running" or not (start > 0 and math.isfinite(loss)):
+            return col
+        factor = RECOVERED_FACTOR if self._diverging[i] else DIVERGING_FACTOR
+        self._diverging[i] = loss > factor * start
+        return dataclasses.replace(col, status="diverging") if self._diverging[i] else col
+
+    def start_loss(self, i: int) -> float:
+        """Column ``i``'s training loss at its step 0 (NaN before its first snapshot)."""
+        return self._start_loss[i]
 
     def _frame(self) -> NetFrame:
         return NetFrame(

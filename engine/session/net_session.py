@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.datasets import TaskConfig
+from engine.guards import check_comparison
 from engine.nn.config_io import comparison_from_dict, comparison_to_dict
 from engine.nn.presets import MAX_COLUMNS, VARIATIONS, aspects, fit_columns, init_lesson
 from engine.nn.training import Comparison, TrainConfig
@@ -149,6 +150,12 @@ def _check_column(cfg: NetworkConfig, i: Any) -> int:
     return i
 
 
+def _narrow(cfg: TrainConfig, width: int = 4) -> TrainConfig:
+    """``cfg`` with every hidden layer at most ``width`` units (cheap to build)."""
+    hidden = tuple(min(h, width) for h in cfg.mlp.hidden)
+    return dataclasses.replace(cfg, mlp=dataclasses.replace(cfg.mlp, hidden=hidden))
+
+
 def _only_hyper_differs(old: TrainConfig, new: TrainConfig) -> bool:
     return new.optimizer == old.optimizer and (
         dataclasses.replace(old, hyper=new.hyper, label=new.label) == new
@@ -207,13 +214,19 @@ class NetworkSession(Session[NetworkConfig]):
         n = len(config.columns)
         if not 1 <= n <= MAX_COLUMNS:
             raise ValueError(f"columns: need 1 to {MAX_COLUMNS} columns; got {n}")
+        # The size guard first: it needs the shapes alone, and refuses (one line, with the
+        # estimate) before anything is allocated.
+        check_comparison(config.task, config.columns)
         # Building the data and each network is the engine's own validation; columns the
-        # current config already holds for the same task were built before.
+        # current config already holds for the same task were built before. The network is
+        # built at most 4 wide: every name and setting is checked the same (widths are
+        # checked by MLPConfig itself), and the caller's thread is never held by a big
+        # allocation (the lab builds the real network on its worker).
         current = getattr(self, "_config", None)
         known = list(current.columns) if current is not None and current.task == config.task else []
         for col in config.columns:
             if col not in known:
-                Comparison(config.task, [col], grid_size=2, stats_size=2)
+                Comparison(config.task, [_narrow(col)], grid_size=2, stats_size=2)
                 known.append(col)
         return config
 

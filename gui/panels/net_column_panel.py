@@ -36,6 +36,10 @@ from gui.plotting import elide_words
 PARTS = ("hist", "var", "data")
 # Relative heights of the four plots.
 ROW_STRETCH = (30, 30, 15, 45)
+#: Smallest plot (view box) in a presentation row, and the row's height that gives it:
+#: a projector at 1280x720 cannot stack four plots of that size, so each column lays its
+#: plots side by side and the columns stack (the lab scrolls them).
+ROW_PLOT_MIN = (160, 150)
 
 
 def readable(colour: str) -> str:
@@ -144,6 +148,7 @@ class NetColumnPanel(QFrame):
         self._shown_var: ColumnSnapshot | None = None
         self._shown_data: ColumnSnapshot | None = None
         self._shown_boundary = None
+        self._across = False
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumWidth(120)
 
@@ -239,6 +244,41 @@ class NetColumnPanel(QFrame):
             plot.setTitle(text, size=pt)
             # A long title must not widen the column (LabelItem's minimum is its text).
             plot.titleLabel.setMinimumWidth(0)
+
+    def set_across(self, on: bool) -> None:
+        """Plots side by side (a row of the presentation layout) or stacked (a column)."""
+        on = bool(on)
+        if on == self._across:
+            return
+        self._across = on
+        ci = self.view.ci
+        for plot in self.plots:
+            ci.removeItem(plot)
+        for k, plot in enumerate(self.plots):
+            ci.addItem(plot, row=0 if on else k, col=k if on else 0)
+        w, h = ROW_PLOT_MIN if on else (0, 0)
+        for plot in self.plots:
+            plot.vb.setMinimumSize(w, h)
+        for k in range(4):
+            ci.layout.setRowStretchFactor(k, 1 if on and k == 0 else (0 if on else ROW_STRETCH[k]))
+            ci.layout.setColumnStretchFactor(k, 1 if on else (1 if k == 0 else 0))
+        self._fix_min_size()
+
+    @property
+    def across(self) -> bool:
+        return self._across
+
+    def _fix_min_size(self) -> None:
+        if not self._across:
+            self.view.setMinimumHeight(0)
+            self.setMinimumWidth(120)
+            return
+        # room around each view box: left axis, title, bottom axis (measured on the fonts)
+        axis = QFontMetrics(theme.font(self._scale.axis_pt))
+        title = QFontMetrics(theme.font(0.92 * self._scale.axis_pt))
+        w, h = ROW_PLOT_MIN
+        self.view.setMinimumHeight(h + title.height() + 2 * axis.height() + 16)
+        self.setMinimumWidth(4 * (w + axis.horizontalAdvance("10⁻¹⁴") + 12) + 12)
 
     def set_headline(self, text: str, tooltip: str = "") -> None:
         self.title.setText(text)
@@ -339,7 +379,10 @@ class NetColumnPanel(QFrame):
         text = f"loss {latest.train_loss:.3g}"
         if step is None or latest.step != step:
             text = f"step {latest.step:,} · {text}"
-        self.status.set_text(text, theme.MUTED)
+        if latest.status == "diverging":
+            self.status.set_text(f"⚠ diverging: {text}", theme.ERROR, True)
+        else:
+            self.status.set_text(text, theme.MUTED)
         acc = latest.train_acc
         self.score.set_text(f"{100 * acc:.0f}%" if math.isfinite(acc) else "", theme.INK, True)
 
@@ -373,6 +416,7 @@ class NetColumnPanel(QFrame):
         self.data.set_style(self.style_, scale)
         self.swatch.setPixmap(swatch(self.style_, scale))
         self._set_titles()
+        self._fix_min_size()
 
     def mousePressEvent(self, event) -> None:
         self.clicked.emit(self.index)

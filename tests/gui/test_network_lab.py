@@ -446,3 +446,88 @@ def test_the_shipped_network_lessons_open_and_save_back(make_net_window, qtbot):
     assert lab.lesson_combo.currentData() == ""  # the divergence lesson is not a built-in one
     with pytest.raises(ValueError, match="no network section"):
         lab.apply_scenario(Scenario("race only", network=None))
+
+
+def test_scrubbing_names_exactly_the_step_each_picture_shows(make_net_window, qtbot):
+    window, lab = make_net_window()
+    qtbot.waitUntil(lambda: pictures_shown(lab), timeout=15000)
+    window.set_speed(None)
+    window.act_play.trigger()
+    qtbot.waitUntil(lambda: len(lab._history) >= 3, timeout=30000)
+    window.act_play.trigger()
+    bar = lab.history_bar
+    qtbot.waitUntil(lambda: bar.slider.maximum() == len(lab._history) - 1)
+    bar.slider.setValue(1)
+    view = lab.shown_frame
+    steps = sorted({p.step for p in view.pictures})
+    text = bar.position.text()
+    for s in (steps[0], steps[-1]):
+        assert f"{s:,}" in text
+    for panel, pic in zip(lab.panels, view.pictures, strict=True):
+        assert panel._shown is pic
+        # the header's loss is the picture's own, not a later one
+        assert f"loss {pic.train_loss:.3g}" in panel.status.text()
+        if len(steps) > 1:
+            assert f"step {pic.step:,}" in panel.status.text()
+
+
+def test_lr_100_is_flagged_diverging_in_the_header_and_the_status_bar(make_net_window, qtbot):
+    task, cols = init_lesson()
+    cols = [dataclasses.replace(c, hyper={**c.hyper, "lr": 100.0}) for c in cols[:2]]
+    window, lab = make_net_window(task, cols)
+    messages = []
+    lab.message.connect(lambda kind, text: messages.append((kind, text)))
+    qtbot.waitUntil(lambda: pictures_shown(lab), timeout=15000)
+    window.set_speed(None)
+    window.act_play.trigger()
+    frame = wait_frame(qtbot, lab, lambda f: "diverging" in [c.status for c in f.columns])
+    i = [c.status for c in frame.columns].index("diverging")
+    qtbot.waitUntil(lambda: any("is diverging" in t for _, t in messages), timeout=10000)
+    window.act_play.trigger()
+    # paused, the header tells the newest status of the column
+    qtbot.waitUntil(
+        lambda: (
+            ("⚠ diverging" in lab.panels[i].status.text())
+            == (lab.last_frame.columns[i].status == "diverging")
+            and lab.panels[i].status.text().endswith(f"{lab.last_frame.columns[i].train_loss:.3g}")
+        ),
+        timeout=10000,
+    )
+    kind, text = next(m for m in messages if "is diverging" in m[1])
+    assert kind == "warning" and f"column {i + 1}" in text and "100x" in text
+
+
+def test_a_network_over_the_size_budget_is_refused_without_freezing(make_net_window, qtbot):
+    import time
+
+    _window, lab = make_net_window()
+    qtbot.waitUntil(lambda: pictures_shown(lab), timeout=15000)
+    errors = []
+    lab.message.connect(lambda kind, text: errors.append(text) if kind == "error" else None)
+    before = lab.columns
+    for width, depth in ((2048, 10), (4096, 64)):
+        c = lab.columns[0]
+        big = dataclasses.replace(c, mlp=dataclasses.replace(c.mlp, hidden=(width,) * depth))
+        t0 = time.perf_counter()
+        lab.set_column(0, big)
+        # building 2048 x 10 took 7.9 s on the GUI thread; the estimate is arithmetic
+        assert time.perf_counter() - t0 < 0.5
+        assert lab.columns == before
+        assert "too big" in errors[-1] and "GB" in errors[-1] and "\n" not in errors[-1]
+
+
+def test_presentation_at_1280x720_keeps_every_plot_at_least_160x150(make_net_window, qtbot):
+    window, lab = make_net_window(size=(1280, 720))
+    qtbot.waitUntil(lambda: pictures_shown(lab), timeout=15000)
+    window.set_presentation(True)
+    qtbot.wait(200)
+    assert all(p.across for p in lab.panels)
+    for p in lab.panels:
+        for plot in p.plots:
+            assert plot.vb.width() >= 160 - 0.5 and plot.vb.height() >= 150 - 0.5
+    # the variance axis spans every layer (10 hidden + output)
+    x0, x1 = lab.panels[0].plots[1].vb.viewRange()[0]
+    assert x0 <= 1 and x1 >= 11
+    window.set_presentation(False)
+    qtbot.wait(50)
+    assert not any(p.across for p in lab.panels)
