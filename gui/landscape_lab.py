@@ -31,7 +31,14 @@ from engine.session.race_session import (
     SetRun,
     SetStart,
 )
-from engine.tables import TRAJECTORY_COLUMNS, trajectory_rows, write_csv
+from engine.tables import (
+    RESULTS_COLUMNS,
+    TRAJECTORY_COLUMNS,
+    results_path,
+    results_rows,
+    trajectory_rows,
+    write_csv,
+)
 from gui import theme
 from gui.controls.landscape_editor import LandscapeEditor
 from gui.controls.run_editor import RunEditor
@@ -287,6 +294,7 @@ class LandscapeLab(BridgedLab):
         if landscape_changed:
             self.surface.set_landscape(self.landscape)
             self.loss.set_landscape(self.landscape)
+            self.table.set_landscape(self.landscape)
             stochastic = self.landscape.stochastic
             if self.regression.isHidden() == stochastic:
                 self.regression.setVisible(stochastic)
@@ -439,7 +447,9 @@ class LandscapeLab(BridgedLab):
         runs = self.config.runs
         labels = [run_title(r) for r in runs] if len(runs) == snap.n_runs else None
         write_csv(path, TRAJECTORY_COLUMNS, trajectory_rows(snap, labels))
-        return f"saved {path} (step {snap.step:,})"
+        results = results_path(path)
+        write_csv(results, RESULTS_COLUMNS, results_rows(snap, self.landscape, labels))
+        return f"saved {path} and {results.name} (step {snap.step:,})"
 
     def scenario_section(self) -> dict:
         """``{"race": config}``: the race as a lesson saves it."""
@@ -635,6 +645,13 @@ class LandscapeLab(BridgedLab):
             elif b == "converged":
                 self.message.emit(
                     "info", f"run {i + 1} ({name}) converged at step {snap.event_step[i]:,}"
+                )
+            elif b == "left":
+                self.message.emit(
+                    "info",
+                    f"run {i + 1} ({name}) left the view and stopped at step "
+                    f"{snap.event_step[i]:,}: it slid downhill off a surface without a bottom "
+                    "(not a divergence)",
                 )
 
     # ------------------------------------------------------------------ presentation
