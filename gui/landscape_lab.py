@@ -259,6 +259,12 @@ class LandscapeLab(BridgedLab):
         )
         with QSignalBlocker(self.act_sidebar):
             self.act_sidebar.setChecked(True)
+        self.act_formula = self._lab_action(
+            "New surface from &formula…",
+            "Ctrl+Shift+F",
+            lambda: self.ask_formula(),
+            tip="Type f(x, y): race on it with exact derivatives",
+        )
         self.landscape_combo = QComboBox()
         self.landscape_combo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.landscape_combo.setToolTip("Loss surface (PgUp / PgDown)")
@@ -272,6 +278,7 @@ class LandscapeLab(BridgedLab):
         return [
             self.act_next,
             self.act_prev,
+            self.act_formula,
             None,
             self.act_add,
             self.act_duplicate,
@@ -414,8 +421,29 @@ class LandscapeLab(BridgedLab):
 
     def _cycle_landscape(self, delta: int) -> None:
         names = list(LANDSCAPES)
-        i = (names.index(self.config.landscape) + delta) % len(names)
+        now = self.config.landscape
+        # From a formula surface (not in the list) the next is the first, the previous the last.
+        at = names.index(now) if now in names else (-1 if delta > 0 else len(names))
+        i = (at + delta) % len(names)
         self.set_landscape(names[i], {})
+
+    def apply_formula(self, text: str) -> str | None:
+        """Race on f(x, y) = ``text`` (undoable); returns None, or the one-line error
+        (shown next to the editor's formula field too) when the lab is left as it was."""
+        errors: list[str] = []
+        self.landscape_editor.invalid.connect(errors.append)
+        try:
+            ok = self.landscape_editor.use_formula(text)
+        finally:
+            self.landscape_editor.invalid.disconnect(errors.append)
+        return None if ok else (errors[-1] if errors else "the formula was not used")
+
+    def ask_formula(self) -> None:
+        """File > New surface from formula…: a dialog; OK races on the formula."""
+        from gui.formula_dialog import FormulaDialog
+
+        expr = str(self.config.landscape_params.get("expr", ""))
+        FormulaDialog(self.apply_formula, expr, self).exec()
 
     def _on_race_settings(self, values: dict) -> None:
         self.edit(SetRaceSettings(**values))
