@@ -51,6 +51,7 @@ from gui.panels.loss_panel import LossPanel
 from gui.panels.regression_panel import RegressionPanel
 from gui.panels.run_table_panel import RunTablePanel
 from gui.plotting import format_value
+from gui.surface3d_host import Surface3DHost
 from gui.worker import EngineBridge
 
 FRAME_MS = 16  # ~60 Hz display pull
@@ -259,9 +260,17 @@ class LandscapeLab(BridgedLab):
         )
         with QSignalBlocker(self.act_sidebar):
             self.act_sidebar.setChecked(True)
+        self.act_3d = self._lab_action(
+            "&3-D view",
+            "Ctrl+3",
+            self.set_3d_visible,
+            checkable=True,
+            tip="A rotatable 3-D surface beside the 2-D map, the race riding on it",
+        )
+        self.surface3d = Surface3DHost(self.top, self.surface, self.act_3d, self.message.emit)
         self.act_formula = self._lab_action(
             "New surface from &formula…",
-            "Ctrl+Shift+F",
+            "Ctrl+Shift+E",
             lambda: self.ask_formula(),
             tip="Type f(x, y): race on it with exact derivatives",
         )
@@ -288,6 +297,7 @@ class LandscapeLab(BridgedLab):
             self.act_inspect,
             self.act_reset_view,
             self.act_sidebar,
+            self.act_3d,
         ]
 
     def toolbar_actions(self) -> list:
@@ -319,6 +329,7 @@ class LandscapeLab(BridgedLab):
             self.loss.set_runs(self._styles, labels)
             self.internals.set_runs(self._styles)
             self.regression.set_runs(self._styles, labels)
+            self.surface3d.set_runs(self._styles)
         else:
             self.internals.clear()
         self._refresh_labels()
@@ -326,6 +337,9 @@ class LandscapeLab(BridgedLab):
         self.surface.restart_trails()
         start = cfg.start if cfg.start is not None else self.landscape.start
         self.surface.set_start_marker(start)
+        if landscape_changed:
+            self.surface3d.set_landscape(self.landscape, self._styles, start)
+        self.surface3d.restart(start)
         self._status = ()
         self.act_remove.setEnabled(n > 1)
         self.act_add.setEnabled(n < MAX_RUNS)
@@ -606,6 +620,7 @@ class LandscapeLab(BridgedLab):
         phase = self._frames % 6
         live = self._running
         self.surface.update_snapshot(snap)
+        self.surface3d.update_snapshot(snap)
         views = [self.surface.plot_widget]
         self.internals.record(snap)
         if self.regression.isVisible():
@@ -695,6 +710,7 @@ class LandscapeLab(BridgedLab):
             self.landscape_editor,
         ):
             panel.apply_scale(scale)
+        self.surface3d.apply_scale(scale)
         self.sidebar.setMinimumWidth(int(290 * (1 + 0.45 * (scale.factor - 1))))
 
     def set_presentation(self, on: bool) -> None:
@@ -772,7 +788,14 @@ class LandscapeLab(BridgedLab):
             return "the race did not advance"
         return None
 
+    def set_3d_visible(self, on: bool) -> bool:
+        """View > 3-D view: beside the 2-D map, or a one-line reason and 2-D only."""
+        cfg = self.config
+        start = cfg.start if cfg.start is not None else self.landscape.start
+        return self.surface3d.set_visible(on, self.landscape, self._styles, start, self._scale)
+
     def shutdown(self) -> None:
         self.frame_timer.stop()
+        self.surface3d.shutdown()
         if not self.bridge.stop():
             self.message.emit("error", "the engine thread did not stop in time")
