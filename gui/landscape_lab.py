@@ -268,6 +268,13 @@ class LandscapeLab(BridgedLab):
             tip="A rotatable 3-D surface beside the 2-D map, the race riding on it",
         )
         self.surface3d = Surface3DHost(self.top, self.surface, self.act_3d, self.message.emit)
+        self.act_basin = self._lab_action(
+            "&Basin map…",
+            "Ctrl+Shift+B",
+            self.show_basin_map,
+            tip="Where the selected run's optimizer ends from every start point",
+        )
+        self.basin_panel = None
         self.act_formula = self._lab_action(
             "New surface from &formula…",
             "Ctrl+Shift+E",
@@ -298,6 +305,7 @@ class LandscapeLab(BridgedLab):
             self.act_reset_view,
             self.act_sidebar,
             self.act_3d,
+            self.act_basin,
         ]
 
     def toolbar_actions(self) -> list:
@@ -794,8 +802,27 @@ class LandscapeLab(BridgedLab):
         start = cfg.start if cfg.start is not None else self.landscape.start
         return self.surface3d.set_visible(on, self.landscape, self._styles, start, self._scale)
 
+    def show_basin_map(self, compute: bool = True):
+        """Open the basin map of the selected run's settings on this landscape."""
+        from gui.panels.basin_map_panel import BasinMapPanel
+
+        if self.basin_panel is None:
+            self.basin_panel = BasinMapPanel(self)
+            self.basin_panel.start_requested.connect(self.set_start)
+            self.basin_panel.message.connect(self.message.emit)
+        row = max(self.table.current_row(), 0)
+        run = self.config.runs[row]
+        self.basin_panel.set_subject(self.landscape, run, run_title(run))
+        self.basin_panel.show()
+        self.basin_panel.raise_()
+        if compute:
+            self.basin_panel.compute()
+        return self.basin_panel
+
     def shutdown(self) -> None:
         self.frame_timer.stop()
         self.surface3d.shutdown()
+        if self.basin_panel is not None:
+            self.basin_panel.stop()
         if not self.bridge.stop():
             self.message.emit("error", "the engine thread did not stop in time")
