@@ -25,7 +25,9 @@ from engine.limits import SEED_MAX
 from engine.optim import equation as _equation
 from engine.trajectory import History, TrajectoryBuffer
 
-STATUSES = ("running", "converged", "diverged")
+# "left": a run whose numbers are all finite but that went beyond ``far_bound`` downhill (a
+# surface without a bottom, like the saddle's) has left the picture; that is no divergence.
+STATUSES = ("running", "converged", "diverged", "left")
 
 
 def _frozen_map(m: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -298,9 +300,12 @@ class RaceSnapshot:
     velocity, first_moment, second_moment, effective_lr : ndarray, shape (n_runs, 2)
         Optimizer internals; NaN rows where an optimizer has no such quantity.
     status : tuple of str
-        ``"running"``, ``"converged"`` or ``"diverged"`` per run.
+        ``"running"``, ``"converged"``, ``"diverged"`` (loss, gradient or step not finite, or
+        beyond ``far_bound`` uphill of its start) or ``"left"`` (beyond ``far_bound`` with
+        every number finite and its loss below its start's: it slid off a surface without a
+        bottom and stopped) per run.
     event_step : tuple of (int or None)
-        Step at which a run converged or diverged.
+        Step at which a run converged, diverged or left.
     histories : tuple of History
         Each run's bounded trajectory (decimated past plus the recent points exactly).
     stability : StabilityView or None
@@ -457,6 +462,7 @@ class Race:
         if self.landscape.stochastic:
             self._build_samplers()
         self._evaluate()
+        self._start_losses = self.losses.copy()
         self.lrs = np.full(n, np.nan)
         self.history = TrajectoryBuffer(n, recent=self._recent, decimated=self._decimated)
         self._check_status()
@@ -536,20 +542,24 @@ class Race:
     def _check_status(self, newly_nonfinite: np.ndarray | None = None) -> None:
         gn = self.grad_norms
         bad = ~np.isfinite(self.losses) | ~np.isfinite(gn)
-        bad |= np.abs(self.params).max(axis=1) > self.config.far_bound
         if newly_nonfinite is not None:
             bad |= newly_nonfinite
         bad &= self.active
-        done = self.active & ~bad & (gn < self.config.tol)
-        if not (bad.any() or done.any()):
+        # Beyond the bound, every number finite and lower than where it started: the run
+        # slid downhill off a surface without a bottom (the saddle lesson's runs) and left
+        # the view; that is not a divergence. Beyond it uphill is one (a too-large step).
+        beyond = self.active & ~bad & (np.abs(self.params).max(axis=1) > self.config.far_bound)
+        downhill = self.losses < self._start_losses
+        far = beyond & downhill
+        bad |= beyond & ~downhill
+        done = self.active & ~bad & ~far & (gn < self.config.tol)
+        if not (bad.any() or far.any() or done.any()):
             return
-        for i in np.flatnonzero(bad):
-            self.status[i] = "diverged"
-            self.event_step[i] = self.step_count
-        for i in np.flatnonzero(done):
-            self.status[i] = "converged"
-            self.event_step[i] = self.step_count
-        self.active &= ~(bad | done)
+        for mask, status in ((bad, "diverged"), (far, "left"), (done, "converged")):
+            for i in np.flatnonzero(mask):
+                self.status[i] = status
+                self.event_step[i] = self.step_count
+        self.active &= ~(bad | far | done)
 
     def _refresh_lrs(self) -> None:
         for g in self.groups:

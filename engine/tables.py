@@ -14,20 +14,26 @@ from typing import Any
 import numpy as np
 
 from engine.atomic import write_atomically
+from engine.metrics import RUN_METRIC_COLUMNS, run_metrics
 from engine.nn.stats import LayerStats
 
 __all__ = [
     "LAYER_COLUMNS",
     "LOSS_COLUMNS",
+    "RESULTS_COLUMNS",
     "TRAJECTORY_COLUMNS",
     "LossLog",
     "layer_rows",
     "loss_rows",
+    "results_path",
+    "results_rows",
     "trajectory_rows",
     "write_csv",
 ]
 
 TRAJECTORY_COLUMNS = ("step", "run", "label", "x", "y", "loss", "grad_norm", "status")
+# The runs table: one row per run, its standing and :func:`engine.metrics.run_metrics`.
+RESULTS_COLUMNS = ("run", "label", "status", "event_step", "step", "loss", *RUN_METRIC_COLUMNS)
 LOSS_COLUMNS = ("step", "column", "label", "train_loss", "val_loss", "train_acc", "val_acc")
 # Every scalar field of a layer's statistics, in the dataclass's order (arrays left out).
 LAYER_COLUMNS = (
@@ -79,6 +85,40 @@ def trajectory_rows(snap, labels: Sequence[str] | None = None) -> list[tuple]:
                     status,
                 )
             )
+    return rows
+
+
+def results_path(path: str | Path) -> Path:
+    """The runs table beside a trajectories file: ``race.csv`` -> ``race-results.csv``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}-results{path.suffix or '.csv'}")
+
+
+def results_rows(
+    snap, landscape, labels: Sequence[str] | None = None, tol: float = 1e-2
+) -> list[tuple]:
+    """One row per run of a :class:`~engine.runs.RaceSnapshot`, in :data:`RESULTS_COLUMNS`.
+
+    ``event_step`` is the step a run converged, diverged or left at (blank while running);
+    the metric cells are :meth:`engine.metrics.RunMetrics.as_row` (blank for none).
+    ``tol`` is the distance to a listed minimum that counts as reached.
+    """
+    labels = snap.labels if labels is None else labels
+    rows = []
+    for i, hist in enumerate(snap.histories):
+        m = run_metrics(hist, landscape, tol, snap.status[i], snap.event_step[i])
+        event = snap.event_step[i]
+        rows.append(
+            (
+                i + 1,
+                labels[i],
+                snap.status[i],
+                "" if event is None else int(event),
+                int(snap.step),
+                float(snap.losses[i]),
+                *m.as_row(),
+            )
+        )
     return rows
 
 

@@ -31,7 +31,14 @@ from engine.session.race_session import (
     SetRun,
     SetStart,
 )
-from engine.tables import TRAJECTORY_COLUMNS, trajectory_rows, write_csv
+from engine.tables import (
+    RESULTS_COLUMNS,
+    TRAJECTORY_COLUMNS,
+    results_path,
+    results_rows,
+    trajectory_rows,
+    write_csv,
+)
 from gui import theme
 from gui.controls.landscape_editor import LandscapeEditor
 from gui.controls.run_editor import RunEditor
@@ -45,6 +52,7 @@ from gui.panels.loss_panel import LossPanel
 from gui.panels.regression_panel import RegressionPanel
 from gui.panels.run_table_panel import RunTablePanel
 from gui.plotting import format_value
+from gui.surface3d_host import Surface3DHost
 from gui.worker import EngineBridge
 
 FRAME_MS = 16  # ~60 Hz display pull
@@ -254,6 +262,27 @@ class LandscapeLab(BridgedLab):
         )
         with QSignalBlocker(self.act_sidebar):
             self.act_sidebar.setChecked(True)
+        self.act_3d = self._lab_action(
+            "&3-D view",
+            "Ctrl+3",
+            self.set_3d_visible,
+            checkable=True,
+            tip="A rotatable 3-D surface beside the 2-D map, the race riding on it",
+        )
+        self.surface3d = Surface3DHost(self.top, self.surface, self.act_3d, self.message.emit)
+        self.act_basin = self._lab_action(
+            "&Basin map…",
+            "Ctrl+Shift+B",
+            self.show_basin_map,
+            tip="Where the selected run's optimizer ends from every start point",
+        )
+        self.basin_panel = None
+        self.act_formula = self._lab_action(
+            "New surface from &formula…",
+            "Ctrl+Shift+E",
+            lambda: self.ask_formula(),
+            tip="Type f(x, y): race on it with exact derivatives",
+        )
         self.landscape_combo = QComboBox()
         self.landscape_combo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.landscape_combo.setToolTip("Loss surface (PgUp / PgDown)")
@@ -267,6 +296,7 @@ class LandscapeLab(BridgedLab):
         return [
             self.act_next,
             self.act_prev,
+            self.act_formula,
             None,
             self.act_add,
             self.act_duplicate,
@@ -277,6 +307,8 @@ class LandscapeLab(BridgedLab):
             self.act_inspect,
             self.act_reset_view,
             self.act_sidebar,
+            self.act_3d,
+            self.act_basin,
         ]
 
     def toolbar_actions(self) -> list:
@@ -290,6 +322,7 @@ class LandscapeLab(BridgedLab):
         if landscape_changed:
             self.surface.set_landscape(self.landscape)
             self.loss.set_landscape(self.landscape)
+            self.table.set_landscape(self.landscape)
             stochastic = self.landscape.stochastic
             if self.regression.isHidden() == stochastic:
                 self.regression.setVisible(stochastic)
@@ -308,6 +341,7 @@ class LandscapeLab(BridgedLab):
             self.internals.set_runs(self._styles)
             self.insights.set_runs(self._styles)
             self.regression.set_runs(self._styles, labels)
+            self.surface3d.set_runs(self._styles)
         else:
             self.internals.clear()
         self._refresh_labels()
@@ -315,6 +349,9 @@ class LandscapeLab(BridgedLab):
         self.surface.restart_trails()
         start = cfg.start if cfg.start is not None else self.landscape.start
         self.surface.set_start_marker(start)
+        if landscape_changed:
+            self.surface3d.set_landscape(self.landscape, self._styles, start)
+        self.surface3d.restart(start)
         self._status = ()
         self.act_remove.setEnabled(n > 1)
         self.act_add.setEnabled(n < MAX_RUNS)
@@ -410,8 +447,29 @@ class LandscapeLab(BridgedLab):
 
     def _cycle_landscape(self, delta: int) -> None:
         names = list(LANDSCAPES)
-        i = (names.index(self.config.landscape) + delta) % len(names)
+        now = self.config.landscape
+        # From a formula surface (not in the list) the next is the first, the previous the last.
+        at = names.index(now) if now in names else (-1 if delta > 0 else len(names))
+        i = (at + delta) % len(names)
         self.set_landscape(names[i], {})
+
+    def apply_formula(self, text: str) -> str | None:
+        """Race on f(x, y) = ``text`` (undoable); returns None, or the one-line error
+        (shown next to the editor's formula field too) when the lab is left as it was."""
+        errors: list[str] = []
+        self.landscape_editor.invalid.connect(errors.append)
+        try:
+            ok = self.landscape_editor.use_formula(text)
+        finally:
+            self.landscape_editor.invalid.disconnect(errors.append)
+        return None if ok else (errors[-1] if errors else "the formula was not used")
+
+    def ask_formula(self) -> None:
+        """File > New surface from formula…: a dialog; OK races on the formula."""
+        from gui.formula_dialog import FormulaDialog
+
+        expr = str(self.config.landscape_params.get("expr", ""))
+        FormulaDialog(self.apply_formula, expr, self).exec()
 
     def _on_race_settings(self, values: dict) -> None:
         self.edit(SetRaceSettings(**values))
@@ -443,7 +501,9 @@ class LandscapeLab(BridgedLab):
         runs = self.config.runs
         labels = [run_title(r) for r in runs] if len(runs) == snap.n_runs else None
         write_csv(path, TRAJECTORY_COLUMNS, trajectory_rows(snap, labels))
-        return f"saved {path} (step {snap.step:,})"
+        results = results_path(path)
+        write_csv(results, RESULTS_COLUMNS, results_rows(snap, self.landscape, labels))
+        return f"saved {path} and {results.name} (step {snap.step:,})"
 
     def scenario_section(self) -> dict:
         """``{"race": config}``: the race as a lesson saves it."""
@@ -573,6 +633,7 @@ class LandscapeLab(BridgedLab):
         phase = self._frames % 6
         live = self._running
         self.surface.update_snapshot(snap)
+        self.surface3d.update_snapshot(snap)
         views = [self.surface.plot_widget]
         self.internals.record(snap)
         self.insights.draw(snap, live, phase)
@@ -642,6 +703,13 @@ class LandscapeLab(BridgedLab):
                 self.message.emit(
                     "info", f"run {i + 1} ({name}) converged at step {snap.event_step[i]:,}"
                 )
+            elif b == "left":
+                self.message.emit(
+                    "info",
+                    f"run {i + 1} ({name}) left the view and stopped at step "
+                    f"{snap.event_step[i]:,}: it slid downhill off a surface without a bottom "
+                    "(not a divergence)",
+                )
 
     # ------------------------------------------------------------------ presentation
     def set_scale(self, scale: theme.Scale) -> None:
@@ -657,6 +725,7 @@ class LandscapeLab(BridgedLab):
         ):
             panel.apply_scale(scale)
         self.insights.apply_scale(scale)
+        self.surface3d.apply_scale(scale)
         self.sidebar.setMinimumWidth(int(290 * (1 + 0.45 * (scale.factor - 1))))
 
     def set_presentation(self, on: bool) -> None:
@@ -735,7 +804,33 @@ class LandscapeLab(BridgedLab):
             return "the race did not advance"
         return None
 
+    def set_3d_visible(self, on: bool) -> bool:
+        """View > 3-D view: beside the 2-D map, or a one-line reason and 2-D only."""
+        cfg = self.config
+        start = cfg.start if cfg.start is not None else self.landscape.start
+        return self.surface3d.set_visible(on, self.landscape, self._styles, start, self._scale)
+
+    def show_basin_map(self, compute: bool = True):
+        """Open the basin map of the selected run's settings on this landscape."""
+        from gui.panels.basin_map_panel import BasinMapPanel
+
+        if self.basin_panel is None:
+            self.basin_panel = BasinMapPanel(self)
+            self.basin_panel.start_requested.connect(self.set_start)
+            self.basin_panel.message.connect(self.message.emit)
+        row = max(self.table.current_row(), 0)
+        run = self.config.runs[row]
+        self.basin_panel.set_subject(self.landscape, run, run_title(run))
+        self.basin_panel.show()
+        self.basin_panel.raise_()
+        if compute:
+            self.basin_panel.compute()
+        return self.basin_panel
+
     def shutdown(self) -> None:
         self.frame_timer.stop()
+        self.surface3d.shutdown()
+        if self.basin_panel is not None:
+            self.basin_panel.stop()
         if not self.bridge.stop():
             self.message.emit("error", "the engine thread did not stop in time")

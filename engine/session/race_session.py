@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from engine.landscapes import LANDSCAPES
+from engine.landscapes.formula import FORMULA_NAME
 from engine.optimizers import OPTIMIZERS
 from engine.runs import RaceConfig, RunConfig
 from engine.session.base import Session
@@ -318,12 +319,15 @@ class LandscapeSession(Session[RaceConfig]):
             return new, f"start → ({x:.4g}, {y:.4g})", None
         if isinstance(edit, SetLandscape):
             name = str(edit.name).strip().lower()
-            if name not in LANDSCAPES:
+            if name not in LANDSCAPES and name != FORMULA_NAME:
                 raise ValueError(f"unknown landscape {edit.name!r}")
             runs = tuple(replace(r, start=None) for r in cfg.runs)
             new = replace(
                 cfg, landscape=name, landscape_params=dict(edit.params), start=None, runs=runs
             )
+            if name == FORMULA_NAME:
+                # A typed surface: its FormulaError (one line, with the column) refuses it.
+                return new, f"landscape → {new.build_landscape().title}", None
             if name == cfg.landscape:
                 label = f"{LANDSCAPES[name].title} settings"
             else:

@@ -1,7 +1,10 @@
-"""One row per run: style swatch, optimizer, key hyperparameters, status, loss, steps."""
+"""One row per run: style swatch, optimizer, key hyperparameters, status, loss, steps, and the
+run's results (:func:`engine.metrics.run_metrics`): steps to tolerance, path length, nearest
+listed minimum and the distance to it, the step it diverged at or left the view."""
 
 from __future__ import annotations
 
+import numpy as np
 from pyqtgraph.graphicsItems.ScatterPlotItem import Symbols
 from PySide6.QtCore import QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
@@ -14,13 +17,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.landscapes import Landscape
+from engine.metrics import RunMetrics, run_metrics
 from gui import theme
 from gui.icons import icon
 from gui.panels.card import Card
 from gui.plotting import elide_words, format_value
 
-COLUMNS = ("Run", "Key hyperparameters", "Status", "Loss", "Steps")
-C_RUN, C_HYPER, C_STATUS, C_LOSS, C_STEPS = range(len(COLUMNS))
+COLUMNS = (
+    "Run",
+    "Key hyperparameters",
+    "Status",
+    "Loss",
+    "Steps",
+    "To tol",
+    "Path",
+    "Nearest min",
+    "Out at",
+)
+C_RUN, C_HYPER, C_STATUS, C_LOSS, C_STEPS, C_TOL, C_PATH, C_NEAR, C_OUT = range(len(COLUMNS))
+RESULT_COLUMNS = (C_TOL, C_PATH, C_NEAR, C_OUT)  # hidden in the compact table
+HEADER_TIPS = {
+    C_TOL: "Step from which the run stayed within the tolerance of a listed minimum",
+    C_PATH: "Length of the path walked so far (recorded points)",
+    C_NEAR: "The listed minimum nearest the run's point, and the distance to it",
+    C_OUT: "Step at which the run diverged, or first left the view",
+}
 WORD_ELIDED = (C_RUN, C_HYPER)  # cells cut at words, never inside a number
 FULL_TIP_ROLE = Qt.ItemDataRole.UserRole + 1  # what else a cell's tooltip says
 
@@ -69,8 +91,13 @@ class RunTablePanel(Card):
         self._compact = False
         self._rows: list[tuple[str, str, str]] = []
         self._styles: list[theme.RunStyle] = []
+        self._landscape: Landscape | None = None
+        self._tol = 1e-2
+        self.metrics: list[RunMetrics | None] = []
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
+        for c, tip in HEADER_TIPS.items():
+            self.table.horizontalHeaderItem(c).setToolTip(tip)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -137,6 +164,8 @@ class RunTablePanel(Card):
         self.table.setColumnHidden(C_HYPER, self._compact)
         # The status says where a stopped run stopped; the status bar shows the step.
         self.table.setColumnHidden(C_STEPS, self._compact)
+        for c in RESULT_COLUMNS:
+            self.table.setColumnHidden(c, self._compact)
         for b in self.buttons.values():
             b.setVisible(not self._compact)
         hh = self.table.horizontalHeader()
@@ -183,6 +212,9 @@ class RunTablePanel(Card):
             self._set(r, C_STATUS, "ready")
             self._set(r, C_LOSS, "")
             self._set(r, C_STEPS, "0")
+            for c in RESULT_COLUMNS:
+                self._set(r, c, "")
+        self.metrics = [None] * len(rows)
         self.table.setIconSize(self._icon_size())
         self.table.blockSignals(False)
         self._fit_columns()
@@ -242,6 +274,14 @@ class RunTablePanel(Card):
         self.table.setColumnWidth(C_STATUS, status_w)
         self.table.setColumnWidth(C_LOSS, loss_w)
         self.table.setColumnWidth(C_STEPS, fm.horizontalAdvance("1,000,000") + pad)
+        for c, widest in (
+            (C_TOL, "100,000"),
+            (C_PATH, "1.234e+05"),
+            (C_NEAR, "#10 · 1.23e-04"),
+            (C_OUT, "100,000"),
+        ):
+            w = max(fm.horizontalAdvance(t) for t in (widest, COLUMNS[c]))
+            self.table.setColumnWidth(c, w + pad)
         self._elide_cells()
 
     def resizeEvent(self, event) -> None:
@@ -302,24 +342,79 @@ class RunTablePanel(Card):
         if colour is not None:
             item.setForeground(QBrush(QColor(colour)))
 
+    def set_landscape(self, landscape: Landscape | None, tol: float = 1e-2) -> None:
+        """The surface the results columns are measured on; ``tol`` is the distance to a
+        listed minimum that counts as reached (the basin map's)."""
+        self._landscape = landscape
+        self._tol = float(tol)
+
+    def status_text(self, snap, r: int, metrics: RunMetrics | None = None) -> tuple[str, str]:
+        """What the status cell of run ``r`` says, and its colour."""
+        status, k = snap.status[r], snap.event_step[r]
+        at = "at" if self._compact else "at step"
+        if status == "converged":
+            return f"converged {at} {k:,}", "#1a7f37"
+        if status == "diverged":
+            return f"diverged {at} {k:,}", theme.ERROR
+        if status == "left":
+            # Finite and downhill: the surface has no bottom. Not a fault, so not red.
+            first = metrics.left_view_at if metrics is not None else None
+            return f"left the view {at} {first if first is not None else k:,}", theme.INK
+        if metrics is not None and metrics.left_view_at is not None and self._outside(snap, r):
+            return "outside the view", theme.INK
+        return ("running" if snap.step > 0 else "ready"), theme.INK
+
+    def _outside(self, snap, r: int) -> bool:
+        if self._landscape is None:
+            return False
+        x, y = snap.positions[r]
+        xmin, xmax, ymin, ymax = self._landscape.window
+        return not (xmin <= x <= xmax and ymin <= y <= ymax)
+
+    def _metrics(self, snap, r: int) -> RunMetrics | None:
+        if self._landscape is None or len(snap.histories[r]) == 0:
+            return None
+        with np.errstate(all="ignore"):
+            return run_metrics(
+                snap.histories[r], self._landscape, self._tol, snap.status[r], snap.event_step[r]
+            )
+
     def update_snapshot(self, snap) -> None:
         if self.table.rowCount() != snap.n_runs:
             return
+        self.metrics = [self._metrics(snap, r) for r in range(snap.n_runs)]
         for r in range(snap.n_runs):
             status = snap.status[r]
             k = snap.event_step[r]
-            if status == "running":
-                text, colour = ("running" if snap.step > 0 else "ready"), theme.INK
-            elif status == "converged":
-                at = "at" if self._compact else "at step"
-                text, colour = f"converged {at} {k:,}", "#1a7f37"
-            else:
-                at = "at" if self._compact else "at step"
-                text, colour = f"diverged {at} {k:,}", theme.ERROR
+            m = self.metrics[r]
+            text, colour = self.status_text(snap, r, m)
             self._set(r, C_STATUS, text, colour=colour)
             self._set(r, C_LOSS, format_value(float(snap.losses[r])))
             steps = snap.step if status == "running" else (k if k is not None else snap.step)
             self._set(r, C_STEPS, f"{steps:,}")
+            if m is None:
+                continue
+            self._set(r, C_TOL, "" if m.steps_to_tol is None else f"{m.steps_to_tol:,}")
+            self._set(r, C_PATH, format_value(m.path_length))
+            near = ""
+            if m.nearest_minimum is not None:
+                near = f"#{m.nearest_minimum + 1} · {format_value(m.distance_to_minimum)}"
+            self._set(r, C_NEAR, near)
+            out = m.diverged_at if m.diverged_at is not None else m.left_view_at
+            self._set(r, C_OUT, "" if out is None else f"{out:,}")
+            where = self._near_tip(m)
+            item = self.table.item(r, C_NEAR)
+            if item.toolTip() != where:
+                item.setToolTip(where)
+
+    def _near_tip(self, m: RunMetrics) -> str:
+        if m.nearest_minimum is None or self._landscape is None:
+            return ""
+        p = self._landscape.minima[m.nearest_minimum]
+        return (
+            f"minimum #{m.nearest_minimum + 1} at ({p.x:.6g}, {p.y:.6g}), {p.kind}; "
+            f"distance {m.distance_to_minimum:.6g}"
+        )
 
     def apply_scale(self, scale: theme.Scale) -> None:
         self._scale = scale

@@ -265,3 +265,21 @@ def test_eight_run_race_keeps_every_run_moving():
     assert all(s == "running" for s in snap.status)
     assert np.all(np.isfinite(snap.positions))
     assert np.all(np.hypot(*(np.array(snap.positions) - before).T) > 0)
+
+
+def test_a_run_sliding_off_a_bottomless_surface_left_the_view_not_diverged():
+    # On x^2 - y^2, SGD's y follows y_k = y0 (1 + 2 lr)^k exactly; with far_bound 10 it
+    # crosses the bound at the first k with y0 (1 + 2 lr)^k > 10, downhill all the way.
+    lr, y0, bound = 0.01, 1.0, 10.0
+    k = next(k for k in range(1, 1000) if y0 * (1 + 2 * lr) ** k > bound)
+    runs = (RunConfig("sgd", {"lr": lr}),)
+    race = Race(RaceConfig("saddle", runs=runs, start=(0.5, y0), tol=0.0, far_bound=bound))
+    race.step(k + 20)
+    snap = race.snapshot()
+    assert snap.status[0] == "left" and snap.event_step[0] == k
+    assert np.all(np.isfinite(snap.positions[0]))
+    # Uphill past the bound (a step too large on a bowl) is still a divergence.
+    runs = (RunConfig("sgd", {"lr": 1.0}),)  # far beyond 2 / (largest curvature)
+    race = Race(RaceConfig("bowl", runs=runs, start=(1.0, 1.0), tol=0.0, far_bound=bound))
+    race.step(20)
+    assert race.snapshot().status[0] == "diverged"
