@@ -51,3 +51,30 @@ def test_track_crossing_limit_and_thinning():
         t = t.add(100 + s, 1.0, 2.0)
     assert len(t) <= MAX_POINTS and t.steps[-1] == 100 + MAX_POINTS + 4
     assert list(t.steps) == sorted(t.steps)
+
+
+def test_net_engine_carries_each_column_s_track_every_n_steps():
+    from engine.nn.paced import NetEngine
+
+    task = TaskConfig("sine", n=60, noise=0.3, val_fraction=0.2, seed=2)
+    cols = [
+        TrainConfig(mlp=MLPConfig(hidden=()), optimizer="sgd", hyper={"lr": 0.05}),
+        TrainConfig(mlp=MLPConfig(hidden=()), optimizer="sgd", hyper={"lr": 0.5}),
+    ]
+    eng = NetEngine(task, cols)
+    assert eng.snapshot().sharpness == (SharpnessTrack(), SharpnessTrack())  # off by default
+    with pytest.raises(ValueError, match="whole number"):
+        eng.set_sharpness_every(-1)
+    eng.set_sharpness_every(4)
+    for _ in range(4):  # snapshots at steps 0, 2, 4, 6
+        frame = eng.snapshot()  # paused: complete, every due column measured
+        eng.step(2)
+    frame = eng.snapshot()
+    x = Comparison(task, cols[:1]).data.x_train
+    xa = np.hstack([x, np.ones((x.shape[0], 1))])
+    exact = np.linalg.eigvalsh(2.0 / x.shape[0] * xa.T @ xa)[-1]  # constant for a linear model
+    for track, lr in zip(frame.sharpness, (0.05, 0.5), strict=True):
+        assert track.steps == (0, 4, 8)  # at 0, then whenever 4 more steps had passed
+        np.testing.assert_allclose(track.values, exact, rtol=1e-3)
+        np.testing.assert_allclose(track.limits, 2 / lr)
+    assert frame.sharpness[0].first_crossing() is None  # 2/0.05 = 40 above the curvature
