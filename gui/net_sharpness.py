@@ -47,6 +47,15 @@ class NetSharpness:
         with QSignalBlocker(self.action):
             self.action.setChecked(bool(on))
         self.panel.setVisible(bool(on))
+        if on:
+            # a readable plot: a third of the row, taken from the columns
+            sizes = self.lab.row.sizes()
+            want = sum(sizes) // 4
+            k = self.lab.row.indexOf(self.panel)
+            if sizes[k] < want:
+                sizes[0] -= want - sizes[k]
+                sizes[k] = want
+                self.lab.row.setSizes(sizes)
         self.lab.bridge.submit(_measure_every(EVERY if on else 0), key="sharpness-every")
         self.refresh()
 

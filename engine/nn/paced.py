@@ -176,7 +176,8 @@ class NetEngine:
         if now is not None:
             if now < self._sharp_next:
                 return
-            due = due[:1]
+            # the column measured longest ago goes first, so none is starved
+            due = [min(due, key=lambda i: self._sharp[i].steps[-1] if self._sharp[i] else -1)]
         for i in due:
             t0 = time.perf_counter()
             value = measure_column(self.comps[i], 0, iters=SHARPNESS_ITERS, seed=i)
