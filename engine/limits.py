@@ -40,6 +40,14 @@ MAX_POINTS = 100_000
 #: Most grid points of a loss map (a 1024 x 1024 heatmap).
 MAX_MAP_POINTS = 1024 * 1024
 
+# ----------------------------------------------------------------------------- averaging
+#: Longest series (and momentum replay) of the averaging lesson: ten years of days.
+MAX_AVERAGING_POINTS = 3650
+#: Most averages drawn over one series (each is a line in the legend).
+MAX_AVERAGING_BETAS = 6
+#: Largest beta: a window of 1000 values, already longer than a default series.
+MAX_AVERAGING_BETA = 0.999
+
 # ----------------------------------------------------------------------------- text
 #: Longest lesson title (one line of the lesson banner).
 MAX_TITLE_CHARS = 120

@@ -14,7 +14,13 @@ Format (schema version 1, unchanged since the first release)::
      "lesson": "...", "steps": 1000,
      "race": {"landscape": ..., "landscape_params": {...}, "runs": [{...}, ...],
               "start": [x, y] | null, "tol": 1e-6, "far_bound": 1e6},
-     "network": {"task": {...}, "columns": [{...}, ...]}}
+     "network": {"task": {...}, "columns": [{...}, ...]},
+     "averaging": {"n": 365, "seed": 0, "noise": 4.0, "betas": [0.5, 0.9, 0.98],
+                   "bias_correction": false, "momentum_steps": 60}}
+
+The optional ``averaging`` section (the averaging lesson's panel, see
+:mod:`engine.averaging`) came later; files without it read as before, and a file with it
+still needs a race or a network for the labs to show.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from typing import Any
 
 from engine import limits
 from engine.atomic import write_text_atomically
+from engine.averaging import AveragingConfig
 from engine.guards import ResourceError, check_comparison, check_race
 from engine.nn.config_io import ComparisonConfig
 from engine.runs import Race, RaceConfig
@@ -46,7 +53,7 @@ SCHEMA_VERSION = 1
 FORMAT = "descent-lab-scenario"
 SEED_MAX = limits.SEED_MAX
 
-_TOP = ("format", "schema_version", "title", "lesson", "race", "network", "steps")
+_TOP = ("format", "schema_version", "title", "lesson", "race", "network", "steps", "averaging")
 _RACE = ("landscape", "landscape_params", "runs", "start", "tol", "far_bound")
 _RUN = (
     "optimizer",
@@ -83,6 +90,9 @@ class Scenario:
         here (the JSON section) is validated and converted.
     steps : int or None
         Suggested number of steps to run.
+    averaging : AveragingConfig or None
+        The averaging panel's set-up, if the lesson shows it (a mapping is validated and
+        converted).
     """
 
     title: str
@@ -90,12 +100,15 @@ class Scenario:
     race: RaceConfig | None = None
     network: ComparisonConfig | None = None
     steps: int | None = None
+    averaging: AveragingConfig | None = None
 
     def __post_init__(self) -> None:
         if self.network is not None and not isinstance(self.network, ComparisonConfig):
             if not isinstance(self.network, Mapping):
                 raise ScenarioError("must be an object", "network")
             object.__setattr__(self, "network", ComparisonConfig.from_dict(dict(self.network)))
+        if self.averaging is not None and not isinstance(self.averaging, AveragingConfig):
+            object.__setattr__(self, "averaging", AveragingConfig.from_dict(self.averaging))
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -110,6 +123,8 @@ class Scenario:
             d["network"] = self.network.to_dict()
         if self.steps is not None:
             d["steps"] = self.steps
+        if self.averaging is not None:
+            d["averaging"] = self.averaging.to_dict()
         return d
 
 
@@ -288,12 +303,16 @@ def _scenario(d: Any) -> Scenario:
     network = _network(d["network"]) if d.get("network") is not None else None
     if race is None and network is None:
         raise ValidationError("a scenario needs a 'race' or a 'network' section")
+    averaging = d.get("averaging")
+    if averaging is not None:
+        averaging = AveragingConfig.from_dict(averaging)
     return Scenario(
         sanitize_text(title, limits.MAX_TITLE_CHARS),
         _clean_lesson(lesson),
         race,
         network,
         steps,
+        averaging,
     )
 
 

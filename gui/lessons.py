@@ -98,6 +98,9 @@ class LessonMenu(QObject):
         """No lesson open any more; its text goes away."""
         self.current = None
         self.window.lesson_banner.dismiss()
+        from gui.averaging_dock import hide_averaging
+
+        hide_averaging(self.window)
         self.window.state_changed.emit()
 
     def toggle_banner(self) -> None:
@@ -167,12 +170,21 @@ class LessonMenu(QObject):
             self._error("Cannot open lesson", f"{scenario.title}: " + "; ".join(problems))
             return False
         self.window.show_lab(shown)
+        self._show_averaging(scenario)
         self.show_lesson(scenario)
         if problems:
             self.window.show_message("; ".join(problems), "warning")
         else:
             self.window.show_message(f"lesson: {scenario.title}")
         return True
+
+    def _show_averaging(self, scenario: Scenario) -> None:
+        from gui.averaging_dock import hide_averaging, show_averaging
+
+        if scenario.averaging is None:
+            hide_averaging(self.window)
+        else:
+            show_averaging(self.window, scenario.averaging, self.lab_for("race"))
 
     def _open_network(self, lab: Lab, scenario: Scenario, problems: list[str]) -> bool:
         if "network" in getattr(lab, "scenario_keys", ()):
@@ -224,6 +236,7 @@ class LessonMenu(QObject):
             title=cur.title if keep else title,
             lesson=cur.lesson if keep else "",
             steps=cur.steps if keep else None,
+            averaging=cur.averaging if keep else None,
             **section,
         )
 

@@ -76,6 +76,7 @@ from gui.icons import icon
 from gui.lab import BridgedLab
 from gui.net_lab_drawing import NetDrawMixin
 from gui.net_lab_history import NetHistoryMixin
+from gui.net_sharpness import NetSharpness
 from gui.panels.net_column_panel import NetColumnPanel
 from gui.panels.net_curves_panel import NetCurvesPanel
 from gui.worker import EngineBridge
@@ -154,6 +155,7 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
         self._built = False
         self._build_ui()
         self._build_actions()
+        self.sharpness = NetSharpness(self)
         self._apply_structure()
 
         self.frame_timer = QTimer(self)
@@ -387,6 +389,7 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
             self.act_forward,
             self.act_live,
             self.act_sidebar,
+            self.sharpness.action,
         ]
 
     def toolbar_actions(self) -> list:
@@ -652,6 +655,7 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
             p.set_selected(k == i)
         heads = headlines(self.columns)
         self.editor.set_column(i, self.columns[i], self._styles[i], heads[i])
+        self.sharpness.refresh()
 
     @property
     def selected(self) -> int:
@@ -740,6 +744,7 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
         for p in self._panels:
             p.apply_scale(scale)
         self.curves.apply_scale(scale)
+        self.sharpness.apply_scale(scale)
         self.editor.apply_scale(scale)
         self.sidebar.setMinimumWidth(int(SIDEBAR_W * (1 + 0.45 * (scale.factor - 1))))
 

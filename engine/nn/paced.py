@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.datasets import TaskConfig
+from engine.nn.sharpness_track import SharpnessTrack, measure_column, stability_limit
 from engine.nn.training import ColumnSnapshot, Comparison, TrainConfig
 
 __all__ = [
@@ -58,6 +59,10 @@ DIVERGING_FACTOR = 100.0
 #: and falling back, must not flicker between the two words).
 RECOVERED_FACTOR = 10.0
 GRID_SIZE = 48
+#: Sharpness measurements take at most this share of the worker's time while running
+#: (each is 2 x SHARPNESS_ITERS full-batch gradient passes of one column).
+SHARPNESS_SHARE = 0.1
+SHARPNESS_ITERS = 12
 STATS_SIZE = 128
 
 
@@ -78,6 +83,9 @@ class NetFrame:
         diverged column keeps its last good picture. None before the first one.
     boundaries : tuple of ndarray or None
         Newest good decision grid per column (classification), shape (g, g, classes).
+    sharpness : tuple of SharpnessTrack
+        Per column, its top Hessian eigenvalue against 2/lr every
+        :attr:`NetEngine.sharpness_every` steps (empty tracks while that is 0).
     """
 
     generation: int
@@ -85,6 +93,7 @@ class NetFrame:
     columns: tuple[ColumnSnapshot, ...]
     pictures: tuple[ColumnSnapshot | None, ...]
     boundaries: tuple[np.ndarray | None, ...]
+    sharpness: tuple[SharpnessTrack, ...] = ()
 
 
 def good(col: ColumnSnapshot) -> bool:
@@ -131,6 +140,9 @@ class NetEngine:
     def __init__(self, task: TaskConfig, columns: Sequence[TrainConfig]) -> None:
         self.live = False
         self.generation = 0
+        self.sharpness_every = 0
+        self._sharp_next = 0.0
+        self._sharp_cost = 0.0
         self._cost = dict.fromkeys(PACING, 0.0)
         self.load(task, columns, 0)
 
@@ -152,6 +164,7 @@ class NetEngine:
         self._boundaries: list[np.ndarray | None] = [None] * n
         self._start_loss: list[float] = [math.nan] * n
         self._diverging: list[bool] = [False] * n
+        self._sharp = [SharpnessTrack() for _ in range(n)]
         self._schedule()
 
     def _schedule(self) -> None:
@@ -174,6 +187,7 @@ class NetEngine:
         self._latest[i] = self._pictures[i] = self._boundaries[i] = None
         self._start_loss[i] = math.nan
         self._diverging[i] = False
+        self._sharp[i] = SharpnessTrack()
 
     def set_hyper(self, i: int, hyper: dict) -> None:
         self.comps[i].set_hyper(0, **hyper)
@@ -184,6 +198,45 @@ class NetEngine:
             c.resample()
         self._restarted(generation)
         return self.columns
+
+    def set_sharpness_every(self, every: int) -> None:
+        """Measure each column's sharpness every ``every`` of its steps (0: never)."""
+        if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 0:
+            raise ValueError(f"sharpness interval must be a whole number >= 0; got {every!r}")
+        self.sharpness_every = int(every)
+
+    def _sharpness_due(self) -> list[int]:
+        every = self.sharpness_every
+        if every <= 0:
+            return []
+        due = []
+        for i, comp in enumerate(self.comps):
+            track, col = self._sharp[i], self._latest[i]
+            if col is None or not good(col):
+                continue
+            if not track.steps or comp.step_count - track.steps[-1] >= every:
+                due.append(i)
+        return due
+
+    def _measure_sharpness(self, now: float | None) -> None:
+        """Paused (``now`` None): every due column; running: one, within its time share."""
+        due = self._sharpness_due()
+        if not due:
+            return
+        if now is not None:
+            if now < self._sharp_next:
+                return
+            # the column measured longest ago goes first, so none is starved
+            due = [min(due, key=lambda i: self._sharp[i].steps[-1] if self._sharp[i] else -1)]
+        for i in due:
+            t0 = time.perf_counter()
+            value = measure_column(self.comps[i], 0, iters=SHARPNESS_ITERS, seed=i)
+            lr = self._latest[i].lr
+            self._sharp[i] = self._sharp[i].add(
+                self.comps[i].step_count, value, stability_limit(lr)
+            )
+            cost = self._sharp_cost = 0.6 * self._sharp_cost + 0.4 * (time.perf_counter() - t0)
+            self._sharp_next = time.perf_counter() + cost / SHARPNESS_SHARE - cost
 
     def set_live(self, live: bool) -> None:
         """While live (running), snapshots are paced; paused, each one is complete."""
@@ -204,6 +257,7 @@ class NetEngine:
         if not self.live or any(c is None for c in self._latest):
             for i in range(len(self.comps)):
                 self._take(i, boundary=self.classification, layers=True)
+            self._measure_sharpness(None)
             return self._frame()
         now = time.perf_counter()
         n = len(self.comps)
@@ -216,6 +270,7 @@ class NetEngine:
         layers = part == "layers"
         self._take(i, boundary=layers and self.classification, layers=layers)
         self._spent(part, now, n)
+        self._measure_sharpness(time.perf_counter())
         return self._frame()
 
     def _take(self, i: int, boundary: bool, layers: bool) -> None:
@@ -251,6 +306,7 @@ class NetEngine:
             tuple(self._latest),
             tuple(self._pictures),
             tuple(self._boundaries),
+            tuple(self._sharp),
         )
 
     def _spent(self, part: str, t0: float, n: int) -> None:

@@ -1,0 +1,118 @@
+"""Sharpness over training: the selected column's top Hessian eigenvalue against 2/lr.
+
+Cohen et al. (2021), "edge of stability": with full-batch gradient descent the sharpness
+climbs until it meets 2/lr and then hovers there. Solid: the measured sharpness; dashed:
+2/lr; a ring marks the first step it reached the limit. The worker measures every N steps
+(:class:`engine.nn.paced.NetEngine`); this panel only draws the track in the frame.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
+
+from gui import theme
+from gui.graphics import use_decade_ticks
+from gui.panels.card import Card
+
+TINY = 1e-12  # log axis floor
+WAITING = "Measuring every {every} steps: press Space (or Step) to train."
+
+
+class SharpnessPanel(Card):
+    """Log plot of one column's sharpness track and its limit 2/lr."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Sharpness (solid) vs 2/lr (dashed)", parent)
+        self.plot_widget = pg.PlotWidget()
+        self.plot_widget.setBackground(theme.PANEL_BG)
+        self.plot_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.plot: pg.PlotItem = self.plot_widget.getPlotItem()
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        self.plot.setLogMode(y=True)
+        use_decade_ticks(self.plot.getAxis("left"))
+        self.plot.setLabel("left", "λmax")
+        self.plot.setLabel("bottom", "step")
+        self.add_body(self.plot_widget, 1)
+        self.verdict = QLabel("")
+        self.verdict.setWordWrap(True)
+        self.verdict.setObjectName("SharpnessVerdict")
+        self.body_layout.addWidget(self.verdict)
+        self.solid = pg.PlotDataItem(symbol="o", symbolSize=5)
+        self.dashed = pg.PlotDataItem()
+        self.ring = pg.ScatterPlotItem(size=16, pxMode=True)
+        for item in (self.solid, self.dashed, self.ring):
+            self.plot.addItem(item)
+        self.ring.setZValue(20)
+        self.setMinimumSize(*theme.MIN_PLOT)
+        self.every = 0
+        self._key = None
+
+    def show_track(self, track, style: theme.RunStyle, label: str, every: int) -> None:
+        """Draw ``track`` (an :class:`engine.nn.sharpness_track.SharpnessTrack`) or wait."""
+        self.every = every
+        key = (id(track), style.index, label)
+        if key == self._key:
+            return
+        self._key = key
+        self.set_title(f"Sharpness vs 2/lr · {label}")
+        if track is None or len(track) == 0:
+            for item in (self.solid, self.dashed, self.ring):
+                item.setData([], [])
+            self.verdict.setText(WAITING.format(every=every))
+            return
+        steps, values, limits = track.arrays()
+        with np.errstate(invalid="ignore"):
+            values = np.maximum(values, TINY)
+        colour = style.colour
+        self.solid.setData(
+            steps,
+            values,
+            pen=pg.mkPen(colour, width=2.5),
+            symbolBrush=pg.mkBrush(colour),
+            symbolPen=None,
+            connect="finite",
+        )
+        self.dashed.setData(
+            steps, limits, pen=pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine)
+        )
+        k = track.first_crossing()
+        if k is None:
+            self.ring.setData([])
+        else:
+            j = track.steps.index(k)
+            self.ring.setData(
+                [
+                    {
+                        "pos": (k, np.log10(values[j])),
+                        "pen": pg.mkPen(theme.INK, width=2),
+                        "brush": pg.mkBrush(colour),
+                    }
+                ]
+            )
+        self.verdict.setText(self.explain(track))
+
+    @staticmethod
+    def explain(track) -> str:
+        """One line: where the sharpness stands against 2/lr."""
+        v, lim, step = track.values[-1], track.limits[-1], track.steps[-1]
+        k = track.first_crossing()
+        if not np.isfinite(v):
+            return f"step {step:,}: sharpness not measurable (parameters not finite)"
+        head = f"step {step:,}: λmax {v:.3g}, 2/lr {lim:.3g}"
+        if k is None:
+            return f"{head}: below the limit, gradient descent is stable along every direction"
+        return (
+            f"{head}: reached 2/lr at step {k:,}, the edge of stability: along the sharpest "
+            "direction each step overshoots, so the loss wobbles or climbs"
+        )
+
+    def apply_scale(self, scale: theme.Scale) -> None:
+        font = self.verdict.font()
+        font.setPointSizeF(scale.font_pt)
+        self.verdict.setFont(font)
+        theme.style_plot(self.plot, scale)
