@@ -84,7 +84,7 @@ def layer_ticks(n: int, first: int = 1) -> list[tuple[int, str]]:
         return []
     step = max(1, math.ceil((n - first) / 3))
     ticks = list(range(first, n, step))
-    if n - ticks[-1] < 0.6 * step and len(ticks) > 1:
+    if ticks and n - ticks[-1] < 0.6 * step and len(ticks) > 1:
         ticks.pop()
     ticks.append(n)
     return [(k, str(k)) for k in ticks]

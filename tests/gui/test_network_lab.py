@@ -531,3 +531,18 @@ def test_presentation_at_1280x720_keeps_every_plot_at_least_160x150(make_net_win
     window.set_presentation(False)
     qtbot.wait(50)
     assert not any(p.across for p in lab.panels)
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+def test_shallow_networks_show_and_train(make_net_window, qtbot, depth):
+    """One hidden layer used to raise in the layer-axis ticks while the lab was shown, and
+    PySide6 then crashed the process while reporting the error from inside showEvent."""
+    from gui.panels.net_histogram_view import layer_ticks
+
+    assert layer_ticks(1) == [(1, "1")]
+    assert layer_ticks(2) == [(1, "1"), (2, "2")]
+    cols = [TrainConfig(mlp=MLPConfig(hidden=(8,) * depth)) for _ in range(2)]
+    window, lab = make_net_window(TaskConfig("spirals", n=120), cols)
+    lab.set_running(True)
+    frame = wait_frame(qtbot, lab, lambda f: f.step >= 20)
+    assert all(len(c.layers) >= depth for c in frame.columns if c.layers)
