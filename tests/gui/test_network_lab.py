@@ -542,7 +542,7 @@ def test_shallow_networks_show_and_train(make_net_window, qtbot, depth):
     assert layer_ticks(1) == [(1, "1")]
     assert layer_ticks(2) == [(1, "1"), (2, "2")]
     cols = [TrainConfig(mlp=MLPConfig(hidden=(8,) * depth)) for _ in range(2)]
-    window, lab = make_net_window(TaskConfig("spirals", n=120), cols)
+    _window, lab = make_net_window(TaskConfig("spirals", n=120), cols)
     lab.set_running(True)
     frame = wait_frame(qtbot, lab, lambda f: f.step >= 20)
     assert all(len(c.layers) >= depth for c in frame.columns if c.layers)
