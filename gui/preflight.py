@@ -17,7 +17,6 @@ path, which the frozen app runs too.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -80,6 +79,8 @@ def _platform(argv: Sequence[str], env: Mapping[str, str]) -> str:
 
 
 def _loads(soname: str) -> bool:
+    import ctypes  # here: only an X11 start needs it, and it costs a few ms to import
+
     try:
         ctypes.CDLL(soname)
         return True
