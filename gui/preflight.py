@@ -62,8 +62,15 @@ It is a desktop application and needs a screen to draw on. Run it
   - from a terminal on a Linux desktop (X11 or Wayland session), or
   - over SSH with X forwarding: ssh -X user@host, then run it again, or
   - without a screen, as a check that it works: QT_QPA_PLATFORM=offscreen with --self-test
-    OUT.png (e.g. QT_QPA_PLATFORM=offscreen python main.py --self-test out.png).
-Scripted runs need no display at all: python main.py --headless --help."""
+    OUT.png (e.g. QT_QPA_PLATFORM=offscreen {prog} --self-test out.png).
+Scripted runs need no display at all: {prog} --headless --help."""
+
+
+def program() -> str:
+    """How the user started the app: the frozen executable, or ``python main.py``."""
+    if getattr(sys, "frozen", False):
+        return f"./{os.path.basename(sys.executable)}"
+    return "python main.py"
 
 
 def _platform(argv: Sequence[str], env: Mapping[str, str]) -> str:
@@ -143,7 +150,7 @@ def check(
     if not (has_x or has_wayland):
         if not qpa and any(a == "--self-test" or a.startswith("--self-test=") for a in argv):
             return None  # gui.app.run picks offscreen for a self-test with no display
-        return NO_DISPLAY
+        return NO_DISPLAY.format(prog=program())
     # xcb is used when asked for, or by default when no Wayland compositor is there
     if qpa == "xcb" or (not qpa and not has_wayland):
         missing = missing_xcb_libraries(load)

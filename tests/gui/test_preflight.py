@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from gui.preflight import NO_DISPLAY, XCB_LIBRARIES, check, missing_message
+from gui.preflight import NO_DISPLAY, XCB_LIBRARIES, check, missing_message, program
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux start-up checks")
@@ -89,9 +89,11 @@ def test_headless_platforms_need_no_display(qpa):
 
 
 def test_no_display_cases():
-    assert check([], {}, "linux", _ok) == NO_DISPLAY
-    assert check([], {"DISPLAY": ""}, "linux", _ok) == NO_DISPLAY
-    assert check([], {"QT_QPA_PLATFORM": "xcb"}, "linux", _ok) == NO_DISPLAY
+    no_display = NO_DISPLAY.format(prog=program())
+    assert "python main.py --self-test" in no_display
+    assert check([], {}, "linux", _ok) == no_display
+    assert check([], {"DISPLAY": ""}, "linux", _ok) == no_display
+    assert check([], {"QT_QPA_PLATFORM": "xcb"}, "linux", _ok) == no_display
     # a self-test with nothing set goes offscreen by itself (gui.app.run)
     assert check(["--self-test", "x.png"], {}, "linux", _ok) is None
     # other systems have their own platform plugins and no such failure
