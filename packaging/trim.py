@@ -3,9 +3,18 @@
 PyInstaller's hooks collect generously: every Qt plugin a module might load, all Qt
 translations, and every shared library those plugins link to. A naive build of the app
 (`pyinstaller main.py`) measured 250 MB unpacked and 97 MB as .tar.gz on Linux; with these
-rules it is 146 MB and 55 MB, Pillow and imageio for GIF/MP4 export included. The lists below
-cut what the app never loads; each entry says why it is safe to cut. Nothing here imports
-PyInstaller, so the rules can be tested without building.
+rules it is 141 MB unpacked, 39 MB as .tar.xz (55 MB as .tar.gz), Pillow and imageio for
+GIF/MP4 export included. The lists below cut what the app never loads; each entry says why
+it is safe to cut. Nothing here imports PyInstaller, so the rules can be tested without
+building. The rules name third-party and standard-library modules only, never the app's own
+(engine/, gui/ are collected whole), so new modules there are always bundled.
+
+What stays and why (Linux, 141 MB): OpenBLAS 25 MB (numpy's BLAS, every CPU kernel);
+Qt's Gui, Widgets and Core 27 MB and their bindings 15 MB; QtOpenGL's binding 9 MB
+(pyqtgraph's PlotCurveItem imports QtOpenGL at import time, and its OpenGLHelpers subclasses
+QOpenGLWidget); ICU's code 7 MB (QtCore links it; its 32 MB data is replaced, see
+build_icu_stub); numpy 14 MB; libpython 6.5 MB; Pillow's codecs 5 MB (linked by
+PIL._imaging). Reaching 100 MB would take dropping one of these.
 """
 
 from __future__ import annotations
@@ -80,6 +89,17 @@ EXCLUDED_MODULES: tuple[str, ...] = (
     "_sqlite3",
     "dbm",
     "pydoc_data",  # help() topics; pydoc itself stays (pyqtgraph imports it)
+    # East Asian multibyte text codecs and the Unicode database (2.3 MB of extension
+    # modules): no module the app, its export or its libraries import loads them (checked
+    # with sys.modules after importing every GUI, export and engine module); text is UTF-8
+    "_codecs_cn",
+    "_codecs_hk",
+    "_codecs_iso2022",
+    "_codecs_jp",
+    "_codecs_kr",
+    "_codecs_tw",
+    "_multibytecodec",
+    "unicodedata",
     # Pillow's optional codecs and bindings (imageio's GIF/PNG writers need only PIL._imaging;
     # AVIF alone is 5 MB): AVIF, WebP, colour management, FreeType text, Tk
     "PIL._avif",
@@ -289,17 +309,17 @@ def reachable_libraries(
     return seen
 
 
-def elf_has_debug_info(path: str | os.PathLike[str]) -> bool:
-    """True when `path` is an ELF file that carries ``.debug_*`` sections.
+def elf_section_names(path: str | os.PathLike[str]) -> list[str]:
+    """Names of the sections of the ELF file `path` (empty for any other or truncated file).
 
     Reads the section header table directly (ELF spec, System V gABI), so it needs no
-    binutils; any other file, or a truncated one, gives False.
+    binutils.
     """
     try:
         with open(path, "rb") as fh:
             ident = fh.read(16)
             if len(ident) < 16 or ident[:4] != b"\x7fELF":
-                return False
+                return []
             is64 = ident[4] == 2
             endian = "<" if ident[5] == 1 else ">"
             if is64:
@@ -312,11 +332,11 @@ def elf_has_debug_info(path: str | os.PathLike[str]) -> bool:
                 fh.seek(0x2E)
             shentsize, shnum, shstrndx = struct.unpack(endian + "HHH", fh.read(6))
             if shoff == 0 or shnum == 0 or shstrndx >= shnum:
-                return False
+                return []
             fh.seek(shoff)
             table = fh.read(shentsize * shnum)
             if len(table) < shentsize * shnum:
-                return False
+                return []
             fmt = endian + ("IIQQQQ" if is64 else "IIIIII")
             width = struct.calcsize(fmt)
 
@@ -327,38 +347,98 @@ def elf_has_debug_info(path: str | os.PathLike[str]) -> bool:
             strtab = header(shstrndx)
             fh.seek(strtab[4])
             names = fh.read(strtab[5])
+            out = []
             for i in range(shnum):
                 off = header(i)[0]
                 end = names.find(b"\0", off)
-                if names[off:end].startswith(b".debug_"):
-                    return True
+                out.append(names[off:end].decode("ascii", "replace"))
+            return out
     except (OSError, struct.error):
-        return False
-    return False
+        return []
 
 
-def stripped_copy(src: str, cache_dir: Path) -> str:
-    """Return a copy of `src` with debug sections removed (``strip --strip-debug``).
+def elf_has_debug_info(path: str | os.PathLike[str]) -> bool:
+    """True when `path` is an ELF file that carries ``.debug_*`` sections."""
+    return any(n.startswith(".debug_") for n in elf_section_names(path))
 
-    Only debug sections go (symbols used by the dynamic loader stay), which is safe even on
-    libraries patched by auditwheel. The copy lives in `cache_dir` (the build's work folder);
-    if ``strip`` is missing or fails, `src` itself is returned.
+
+def elf_strippable(path: str | os.PathLike[str]) -> bool:
+    """True when `path` is an ELF file with debug sections or a static symbol table
+    (``.symtab``): neither is read when a shared library is loaded (the dynamic loader uses
+    ``.dynsym``), so ``strip --strip-unneeded`` removes both. 5 MB of the Linux bundle
+    (OpenBLAS 2 MB, ICU 1.4 MB, libpython 0.7 MB, numpy 0.5 MB)."""
+    return any(n.startswith(".debug_") or n == ".symtab" for n in elf_section_names(path))
+
+
+def elf_loads_aligned(path: str | os.PathLike[str], page: int | None = None) -> bool:
+    """True unless `path` is an ELF file with a loadable segment the dynamic loader refuses.
+
+    glibc's loader maps each ``PT_LOAD`` segment by pages and rejects one whose address and
+    file offset differ modulo the page size ("ELF load command address/offset not
+    page-aligned"). ``strip`` can produce exactly that from a library whose layout
+    ``patchelf`` rewrote (auditwheel's repaired wheels: numpy's OpenBLAS), so every stripped
+    copy is checked. Files that are not ELF, or truncated, give True (nothing to check).
+    """
+    page = page or (os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096)
+    try:
+        with open(path, "rb") as fh:
+            ident = fh.read(16)
+            if len(ident) < 16 or ident[:4] != b"\x7fELF":
+                return True
+            is64 = ident[4] == 2
+            e = "<" if ident[5] == 1 else ">"
+            if is64:
+                fh.seek(0x20)
+                (phoff,) = struct.unpack(e + "Q", fh.read(8))
+                fh.seek(0x36)
+                fmt = e + "IIQQQQQQ"  # type, flags, offset, vaddr, paddr, filesz, memsz, align
+            else:
+                fh.seek(0x1C)
+                (phoff,) = struct.unpack(e + "I", fh.read(4))
+                fh.seek(0x2A)
+                fmt = e + "IIIIIIII"  # type, offset, vaddr, paddr, filesz, memsz, flags, align
+            phentsize, phnum = struct.unpack(e + "HH", fh.read(4))
+            fh.seek(phoff)
+            table = fh.read(phentsize * phnum)
+            width = struct.calcsize(fmt)
+            for i in range(phnum):
+                f = struct.unpack(fmt, table[i * phentsize : i * phentsize + width])
+                ptype, offset, vaddr = (f[0], f[2], f[3]) if is64 else (f[0], f[1], f[2])
+                if ptype == 1 and (vaddr - offset) % page != 0:  # PT_LOAD
+                    return False
+    except (OSError, struct.error):
+        return True
+    return True
+
+
+def stripped_copy(src: str, cache_dir: Path, unneeded: bool = False) -> str:
+    """Return a copy of `src` with debug sections removed (``strip --strip-debug``), or
+    with ``unneeded`` every symbol the dynamic loader does not use (``--strip-unneeded``).
+
+    Symbols used by the dynamic loader stay either way. A copy whose loadable segments
+    ``strip`` left misaligned (:func:`elf_loads_aligned`; it happens to libraries patched by
+    auditwheel) is not used: the debug-only strip is tried instead, else `src` is kept.
+    The copy lives in `cache_dir` (the build's work folder); if ``strip`` is missing or
+    fails, `src` itself is returned.
     """
     strip = shutil.which("strip")
     if strip is None:
         return src
-    # one folder per source path, so equal basenames from different folders never collide
-    out_dir = cache_dir / f"{zlib.crc32(os.fsencode(os.path.abspath(src))):08x}"
+    mode = "--strip-unneeded" if unneeded else "--strip-debug"
+    # one folder per source path and mode, so equal basenames never collide
+    key = os.fsencode(os.path.abspath(src) + mode)
+    out_dir = cache_dir / f"{zlib.crc32(key):08x}"
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / Path(src).name
-    if out.exists() and out.stat().st_mtime >= Path(src).stat().st_mtime:
-        return str(out)
-    proc = subprocess.run(
-        [strip, "--strip-debug", "-o", str(out), src], capture_output=True, text=True
-    )
-    if proc.returncode != 0:
-        return src
-    shutil.copymode(src, out)
+    fresh = out.exists() and out.stat().st_mtime >= Path(src).stat().st_mtime
+    if not fresh:
+        proc = subprocess.run([strip, mode, "-o", str(out), src], capture_output=True, text=True)
+        if proc.returncode != 0:
+            return src
+        shutil.copymode(src, out)
+    if not elf_loads_aligned(out):  # strip broke a patchelf'd layout (cached copies too)
+        out.unlink()
+        return stripped_copy(src, cache_dir) if unneeded and elf_has_debug_info(src) else src
     return str(out)
 
 

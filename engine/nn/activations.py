@@ -120,13 +120,14 @@ def _elu_b(da: np.ndarray, z: np.ndarray, a: np.ndarray, alpha: float = 1.0) -> 
 
 
 def _gelu(z: np.ndarray) -> np.ndarray:
-    return z * norm_cdf(z)
+    # norm_cdf works in float64; the result keeps z's dtype (float32 passes stay float32)
+    return (z * norm_cdf(z)).astype(z.dtype, copy=False)
 
 
 def _gelu_b(da: np.ndarray, z: np.ndarray, a: np.ndarray) -> np.ndarray:
     # d/dz [z Phi(z)] = Phi(z) + z phi(z)
     pdf = np.exp(-0.5 * z * z) * _INV_SQRT_2PI
-    return da * (norm_cdf(z) + z * pdf)
+    return (da * (norm_cdf(z) + z * pdf)).astype(da.dtype, copy=False)
 
 
 def _gelu_tanh(z: np.ndarray) -> np.ndarray:

@@ -15,17 +15,20 @@ import numpy as np
 
 from engine.nn.activations import get_activation
 
-_ONES: dict[int, np.ndarray] = {}
+_ONES: dict[tuple[int, str], np.ndarray] = {}
+_F64 = np.dtype(np.float64)
 
 
-def _ones(n: int) -> np.ndarray:
+def _ones(n: int, dtype: np.dtype = _F64) -> np.ndarray:
     """A cached read-only vector of n ones (a BLAS matrix-vector product sums the columns
-    several times faster than ``np.sum(axis=0)``)."""
-    v = _ONES.get(n)
+    several times faster than ``np.sum(axis=0)``); of the summed array's dtype, since a
+    mixed-precision product would leave BLAS."""
+    key = (n, dtype.char)
+    v = _ONES.get(key)
     if v is None:
         if len(_ONES) > 64:
             _ONES.clear()
-        v = _ONES[n] = np.ones(n)
+        v = _ONES[key] = np.ones(n, dtype)
         v.flags.writeable = False
     return v
 
@@ -42,7 +45,7 @@ def column_sums(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     -------
     ndarray, shape (d,)
     """
-    return np.matmul(_ones(a.shape[0]), a, out=out)
+    return np.matmul(_ones(a.shape[0], a.dtype), a, out=out)
 
 
 def dense_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -239,8 +239,9 @@ class MLP:
             if self.bn != "off"
             for s in ("running_mean", "running_var")
         )
-        self._work: dict[int, list] = {}  # reusable buffers of loss_and_grads, by batch size
-        self._pred_work: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # and of predict
+        # reusable buffers of loss_and_grads and of predict, by batch size and dtype
+        self._work: dict[tuple[int, str], _Workspace] = {}
+        self._pred_work: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]] = {}
         # names resolved once: the hot loop indexes tuples, not formatted strings
         self._names = [
             (
@@ -409,7 +410,8 @@ class MLP:
 
         Same result as ``forward(x, params, state, train=False)[0]`` (to rounding), computed
         in place in two reusable buffers per batch size: large grids cost no fresh memory
-        on every call (which the operating system would have to map in again).
+        on every call (which the operating system would have to map in again). Computed in
+        the dtype of ``params`` (float32 parameters give a float32 pass).
 
         Parameters
         ----------
@@ -423,12 +425,14 @@ class MLP:
         state = state or {}
         cfg = self.config
         n = x.shape[0]
-        bufs = self._pred_work.get(n)
+        dtype = params[self._names[0][0]].dtype
+        key = (n, dtype.char)
+        bufs = self._pred_work.get(key)
         if bufs is None:
             if len(self._pred_work) > 8:
                 self._pred_work.clear()
             width = max(self.sizes[1:-1], default=1)
-            bufs = self._pred_work[n] = (np.empty((n, width)), np.empty((n, width)))
+            bufs = self._pred_work[key] = (np.empty((n, width), dtype), np.empty((n, width), dtype))
         act = cfg.activation
         h = x
         for i in range(self.n_hidden):
@@ -496,7 +500,7 @@ class MLP:
             ``"input"``: gradient with respect to ``x`` or None.
         """
         if grads is None:
-            grads = {name: np.empty(shape) for name, shape in self.layout}
+            grads = {name: np.empty(shape, dout.dtype) for name, shape in self.layout}
         bn = self.bn
         L = self.n_hidden
         d_act: list[np.ndarray] = [None] * L  # type: ignore[list-item]
@@ -600,19 +604,42 @@ class BoundParams:
             self.bn.append((self.params[g], self.params[be]) if g in self.params else None)
 
 
-def _workspace(net: MLP, n: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per layer, an ``(n, fan_in + 1)`` input buffer whose last column is 1, and the view
-    of the rest; made once per batch size and reused (they never leave the call)."""
-    work = net._work.get(n)
+class _Workspace:
+    """Buffers of one training pass for one batch size, made once and reused.
+
+    Per dense layer ``i``: ``h[i]`` (n, fan_in + 1), the layer's input with a last column
+    of ones (so ``h[i] @ wb[i]`` is ``x @ W + b``) and ``hv[i]`` its first ``fan_in``
+    columns; per hidden layer: ``z[i]`` (n, width), the activation's input, and ``dh[i]``,
+    the gradient arriving at its output; ``tmp`` (n, max width) and ``mask`` (bool) for
+    the activation derivatives; ``out`` (n, output_size). Nothing here leaves the call.
+    """
+
+    __slots__ = ("dh", "h", "hv", "mask", "out", "tmp", "z")
+
+    def __init__(self, sizes: tuple[int, ...], n: int, dtype: np.dtype) -> None:
+        self.h, self.hv, self.z, self.dh = [], [], [], []
+        for width in sizes[:-1]:
+            h = np.empty((n, width + 1), dtype)
+            h[:, width] = 1.0
+            self.h.append(h)
+            self.hv.append(h[:, :width])
+        for width in sizes[1:-1]:
+            self.z.append(np.empty((n, width), dtype))
+            self.dh.append(np.empty((n, width), dtype))
+        widest = max(sizes[1:-1], default=1)
+        self.tmp = np.empty((n, widest), dtype)
+        self.mask = np.empty((n, widest), bool)
+        self.out = np.empty((n, sizes[-1]), dtype)
+
+
+def _workspace(net: MLP, n: int, dtype: np.dtype) -> _Workspace:
+    """The reusable :class:`_Workspace` of ``net`` for batch size ``n`` and ``dtype``."""
+    key = (n, np.dtype(dtype).char)
+    work = net._work.get(key)
     if work is None:
         if len(net._work) > 8:
             net._work.clear()
-        work = []
-        for width in net.sizes[:-1]:
-            h = np.empty((n, width + 1))
-            h[:, width] = 1.0
-            work.append((h, h[:, :width]))
-        net._work[n] = work
+        work = net._work[key] = _Workspace(net.sizes, n, dtype)
     return work
 
 
@@ -625,26 +652,32 @@ def _loss_and_grads(
     state: dict[str, np.ndarray],
     g: BoundParams,
 ) -> tuple[float, dict[str, np.ndarray]]:
-    """Training-mode loss and gradients in one pass; see :meth:`MLP.loss_and_grads`."""
+    """Training-mode loss and gradients in one pass; see :meth:`MLP.loss_and_grads`.
+
+    Computed in the dtype of ``p.flat`` (float64 or float32); ``g.flat`` must match.
+    Every product and elementwise step writes into the workspace (``out=``), so a step
+    allocates only inside batch norm and the loss (arrays of a few columns).
+    """
     cfg = net.config
     bn, act = net.bn, cfg.activation
     fwd, bwd = net._act_fwd, net._act_bwd
     mom, eps = cfg.bn_momentum, cfg.bn_eps
     new_state = dict(state) if bn != "off" else state
-    work = _workspace(net, x.shape[0])
-    H, view = work[0]
-    view[...] = x
-    hs, pres, acts, caches = [H], [], [], []
-    for i in range(net.n_hidden):
-        z = H @ p.wb[i]
+    n = x.shape[0]
+    w = _workspace(net, n, p.flat.dtype)
+    w.hv[0][...] = x
+    caches = []
+    L = net.n_hidden
+    for i in range(L):
+        z = np.matmul(w.h[i], p.wb[i], out=w.z[i])
         if bn == "before":
             rm, rv = net._names[i][4:6]
             gamma, beta = p.bn[i]
-            z, c, (new_state[rm], new_state[rv]) = batchnorm_forward(
-                z, gamma, beta, state[rm], state[rv], True, mom, eps
+            _, c, (new_state[rm], new_state[rv]) = batchnorm_forward(
+                z, gamma, beta, state[rm], state[rv], True, mom, eps, out=z
             )
             caches.append(c)
-        H, view = work[i + 1]
+        view = w.hv[i + 1]
         if bn == "after":
             a = fwd(z)
             rm, rv = net._names[i][4:6]
@@ -652,35 +685,40 @@ def _loss_and_grads(
             _, c, (new_state[rm], new_state[rv]) = batchnorm_forward(
                 a, gamma, beta, state[rm], state[rv], True, mom, eps, out=view
             )
-            caches.append(c)
+            caches.append((c, a))
         elif act == "relu":
-            a = np.maximum(z, 0.0, out=view)
+            np.maximum(z, 0.0, out=view)
         elif act == "tanh":
-            a = np.tanh(z, out=view)
+            np.tanh(z, out=view)
         else:
-            a = fwd(z)
-            view[...] = a
-        pres.append(z)
-        acts.append(a)
-        hs.append(H)
-    out = H @ p.wb[-1]
+            view[...] = fwd(z)
+    out = np.matmul(w.h[L], p.wb[L], out=w.out)
     loss, d = loss_fn.forward_backward(out, target)
     if not math.isfinite(loss):
         return loss, new_state
-    L = net.n_hidden
-    np.matmul(hs[L].T, d, out=g.wb[L])
+    np.matmul(w.h[L].T, d, out=g.wb[L])
     for i in range(L - 1, -1, -1):
-        dh = d @ p.w[i + 1].T
+        dh = np.matmul(d, p.w[i + 1].T, out=w.dh[i])
+        z = w.z[i]
         if bn == "after":
             gg, gb = g.bn[i]
-            dh, _, _ = batchnorm_backward(dh, caches[i], dgamma=gg, dbeta=gb)
-        if act == "relu":
-            np.multiply(dh, pres[i] > 0.0, out=dh)
-            d = dh
+            c, a = caches[i]
+            dh, _, _ = batchnorm_backward(dh, c, dgamma=gg, dbeta=gb)
+            d = bwd(dh, z, a)
+        elif act == "relu":
+            # dz = dh * (z > 0), PyTorch's derivative 0 at the kink
+            mask = np.greater(z, 0.0, out=w.mask[:, : z.shape[1]])
+            d = np.multiply(dh, mask, out=dh)
+        elif act == "tanh":
+            # dz = dh * (1 - a^2) with a = tanh(z), the layer's output kept in h[i + 1]
+            a = w.hv[i + 1]
+            t = np.multiply(a, a, out=w.tmp[:, : z.shape[1]])
+            np.subtract(1.0, t, out=t)
+            d = np.multiply(dh, t, out=dh)
         else:
-            d = bwd(dh, pres[i], acts[i])
+            d = bwd(dh, z, w.hv[i + 1])
         if bn == "before":
             gg, gb = g.bn[i]
             d, _, _ = batchnorm_backward(d, caches[i], dgamma=gg, dbeta=gb)
-        np.matmul(hs[i].T, d, out=g.wb[i])
+        np.matmul(w.h[i].T, d, out=g.wb[i])
     return loss, new_state

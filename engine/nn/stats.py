@@ -135,12 +135,14 @@ def histogram(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     bins = edges.size - 1
     lo, hi = float(edges[0]), float(edges[-1])
     v = values.reshape(-1)
-    idx = v - lo
-    idx *= bins / (hi - lo)
+    # float32 values are binned in float32 (display statistics; twice the speed)
+    ft = v.dtype.type if v.dtype == np.float32 else np.float64
+    idx = np.subtract(v, ft(lo), dtype=ft)
+    idx *= ft(bins / (hi - lo))
     # fmax/fmin return the non-NaN operand, so NaN lands in bin 0 and inf at the ends
     np.fmax(idx, 0.0, out=idx)
     np.fmin(idx, bins - 1, out=idx)
-    counts = np.bincount(idx.astype(np.intp), minlength=bins)
+    counts = np.bincount(idx.astype(np.int32), minlength=bins)
     return counts / max(v.size, 1)
 
 

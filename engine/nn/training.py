@@ -58,6 +58,7 @@ from engine.params import spec_field
 from engine.schedules import SCHEDULES, make_schedule
 
 __all__ = [
+    "PRECISIONS",
     "ColumnSnapshot",
     "Comparison",
     "LayerStats",
@@ -66,6 +67,24 @@ __all__ = [
     "TrainConfig",
     "simulate",
 ]
+
+
+PRECISIONS: dict[str, type] = {"float64": np.float64, "float32": np.float32}
+"""Arithmetic a :class:`Comparison` can train in.
+
+``"float64"`` (the default) agrees with PyTorch in float64 to ~1e-10 relative over many
+steps (``tests/engine/test_torch_oracle.py``). ``"float32"`` runs every forward and backward
+pass in float32 (the optimizer's update and state stay float64, as master weights): one
+step's loss and gradients agree with PyTorch float32 and with the float64 pass to about
+``FLOAT32_RTOL`` relative (float32's 6e-8 rounding grown over a few dozen summed terms
+per entry), and two float32 runs drift apart over many steps as any two float32
+implementations do. It is about twice as fast (bench/nn_bench.py).
+"""
+FLOAT32_RTOL = 1e-4
+DISPLAY_DTYPE = np.float32
+"""Arithmetic of the display-only snapshot parts: layer statistics (histograms, variances,
+health, gradient statistics) and decision regions. Their values agree with a float64 pass
+to ``FLOAT32_RTOL`` (histogram counts may move an entry lying within that of a bin edge)."""
 
 
 def _default_hyper() -> dict:
@@ -262,10 +281,14 @@ class _Column:
         self.loss = MeanSquaredError() if data.kind == "regression" else SoftmaxCrossEntropy()
         flat = np.zeros((1, self.net.n_params))
         self.net.init_params(np.random.default_rng(self.cfg.seed), flat)
+        # the optimizer keeps float64 weights and state (``bound``); a float32 column
+        # computes its passes with a float32 copy of them (``cbound``), refreshed per update
+        self.dtype = comp.dtype
         self.bound = self.net.bind(flat)
         self.prev_bound = self.net.bind(flat.copy())
+        self.cbound = None if self.dtype == np.float64 else self.net.bind(flat.astype(self.dtype))
         self.state = self.net.init_state()
-        self.gflat = np.zeros_like(flat)
+        self.gflat = np.zeros(flat.shape, self.dtype)
         self.gbound = self.net.bind(self.gflat)
         self.opt = self.cfg.make_optimizer(self.net.layout)
         self.opt_state = self.opt.init(self.flat)
@@ -299,11 +322,14 @@ class _Column:
         if self.diverged_at is not None:
             return
         net, loss_fn, gbound, gflat, opt = self.net, self.loss, self.gbound, self.gflat, self.opt
-        xs, ys = self.comp.data.x_train, self.comp.data.y_train
+        xs, ys = self.comp.train_arrays(self.dtype)
+        cbound = self.cbound
         for _ in range(n):
             idx = self.batches.next()
             cur = self.bound
-            loss, new_state = net.loss_and_grads(xs[idx], ys[idx], loss_fn, cur, self.state, gbound)
+            loss, new_state = net.loss_and_grads(
+                xs[idx], ys[idx], loss_fn, cur if cbound is None else cbound, self.state, gbound
+            )
             if not math.isfinite(loss):
                 self.diverged_at = self.step
                 return
@@ -312,6 +338,8 @@ class _Column:
             # the old one is kept as the previous step's parameters (update ratios)
             self.bound, self.prev_bound = self.prev_bound, cur
             self.bound.flat[...] = new
+            if cbound is not None:
+                cbound.flat[...] = new
             self.state = new_state
             self.step += 1
 
@@ -329,21 +357,44 @@ class _Column:
 
     # ------------------------------------------------------------------ snapshots
 
+    def _display_bound(self):
+        """float32 parameters for the display-only parts (layer statistics, regions)."""
+        if self.cbound is not None and self.cbound.flat.dtype == DISPLAY_DTYPE:
+            return self.cbound
+        b = self._parts.get("display")
+        if b is None:
+            b = self._parts["display"] = self.net.bind(self.flat.astype(DISPLAY_DTYPE))
+        return b
+
     def _stats_pass(self):
-        """Training-mode forward and backward on the statistics batch (state discarded)."""
-        xs, ys = self.comp.stats_x, self.comp.stats_y
-        out, cache, _ = self.net.forward(xs, self.params, self.state, True)
+        """Training-mode forward and backward on the statistics batch (state discarded),
+        in float32 (display only)."""
+        comp = self.comp
+        xs, ys = comp.cast("stats_x", DISPLAY_DTYPE), comp.cast("stats_y", DISPLAY_DTYPE)
+        params = self._display_bound().params
+        out, cache, _ = self.net.forward(xs, params, self.state, True)
         loss, lc = self.loss.forward(out, ys)
-        grads, dacts = self.net.backward(self.loss.backward(lc), cache, self.params)
-        n = xs.shape[0]
+        dout = self.loss.backward(lc)
+        grads, dacts = self.net.backward(dout, cache, params)
+        # the output layer has no activation: its pre, act and their gradients coincide
         pre = [*cache.pre, out]
         act = [*cache.act, out]
-        dpre = [*dacts["pre"], None]
-        dact = [*dacts["act"], None]
-        return pre, act, (dpre, dact, n, lc), grads, loss
+        dpre = [*dacts["pre"], dout]
+        dact = [*dacts["act"], dout]
+        return pre, act, (dpre, dact, xs.shape[0]), grads, loss
 
     def _predict(self, x: np.ndarray) -> np.ndarray:
-        return self.net.predict(x, self.params, self.state)
+        """Evaluation-mode output in the comparison's precision."""
+        if self.cbound is None:
+            return self.net.predict(x, self.params, self.state)
+        return self.net.predict(x.astype(self.dtype), self.cbound.params, self.state)
+
+    def _boundary(self) -> np.ndarray:
+        """Class probabilities on the grid, float32 (display only), (gs, gs, classes)."""
+        comp = self.comp
+        grid = comp.cast("grid_points", DISPLAY_DTYPE)
+        out = self.net.predict(grid, self._display_bound().params, self.state)
+        return readonly(softmax(out).reshape(comp.grid_size, comp.grid_size, -1))
 
     def _score(self, out: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         if out.shape[0] == 0:
@@ -360,7 +411,7 @@ class _Column:
         processed on its own, so this is two separate passes in one call.
         """
         data = self.comp.data
-        out = self._predict(self.comp.x_eval)
+        out = self._predict(self.comp.cast("x_eval", self.dtype))
         n = data.x_train.shape[0]
         return (*self._score(out[:n], data.y_train), *self._score(out[n:], data.y_val))
 
@@ -382,9 +433,7 @@ class _Column:
                 changes["layers"], changes["grad_norm"] = self._parts["layers"]
             if key[0]:
                 if "boundary" not in self._parts:
-                    out = self._predict(self.comp.grid_points)
-                    gs = self.comp.grid_size
-                    self._parts["boundary"] = readonly(softmax(out).reshape(gs, gs, -1))
+                    self._parts["boundary"] = self._boundary()
                 changes["boundary"] = self._parts["boundary"]
             snap = self._parts[key] = dataclasses.replace(base, **changes) if changes else base
         return snap
@@ -425,19 +474,18 @@ class _Column:
     def _layer_stats(self) -> tuple[tuple[LayerStats, ...], float]:
         """Per-layer statistics on the statistics batch, and the global gradient norm."""
         net, cfg = self.net, self.cfg
-        pre, act, (dpre, dact, n, lc), grads, _ = self._stats_pass()
-        dout = self.loss.backward(lc)
+        pre, act, (dpre, dact, n), grads, _ = self._stats_pass()
+        L = net.n_layers
         layers = []
         p = self.params
         pflat = self.prev.reshape(-1)
-        for i in range(net.n_layers):
+        for i in range(L):
             hidden = i < net.n_hidden
             name = f"fc{i + 1}"
             W = p[f"{name}.W"]
-            a, z = act[i], pre[i]
-            da = dact[i] if hidden else dout
-            dz = dpre[i] if hidden else dout
-            dead, sat = health(cfg.mlp.activation, z, a) if hidden else (math.nan, math.nan)
+            dead, sat = (
+                health(cfg.mlp.activation, pre[i], act[i]) if hidden else (math.nan, math.nan)
+            )
             wn = float(np.linalg.norm(W))
             if self.step == 0:
                 ratio = math.nan
@@ -449,8 +497,11 @@ class _Column:
                 ratio = dn / pn if pn > 0 else (0.0 if dn == 0 else math.inf)
             pe, ae = self.edges[i]
             tv, ta = self.theory[i]
+            a, z, da, dz = act[i], pre[i], dact[i], dpre[i]
             am, av = mean_var(a)
             zm, zv = (am, av) if z is a else mean_var(z)
+            gav = mean_var(da)[1]
+            gzv = gav if dz is da else mean_var(dz)[1]
             h_act = readonly(histogram(a, ae))
             # the output layer has no activation: pre and act are the same array there
             h_pre = h_act if (z is a and np.array_equal(pe, ae)) else readonly(histogram(z, pe))
@@ -468,8 +519,8 @@ class _Column:
                     pre_edges=pe,
                     dead_fraction=dead,
                     saturated_fraction=sat,
-                    grad_act_var=mean_var(da)[1] * n * n,
-                    grad_pre_var=mean_var(dz)[1] * n * n,
+                    grad_act_var=gav * n * n,
+                    grad_pre_var=gzv * n * n,
                     grad_w_var=mean_var(grads[f"{name}.W"])[1],
                     weight_norm=wn,
                     update_ratio=ratio,
@@ -502,6 +553,10 @@ class Comparison:
         training set).
     curve_points : int
         Points of the fitted curve (1-D regression).
+    precision : {"float64", "float32"}
+        Arithmetic of the training steps and of the losses and accuracies (see
+        :data:`PRECISIONS`). The optimizer's weights and state are float64 either way.
+        Layer statistics and decision regions are display-only and always float32.
 
     Attributes
     ----------
@@ -520,7 +575,12 @@ class Comparison:
         hist_bins: int = 40,
         stats_size: int = 256,
         curve_points: int = 200,
+        precision: str = "float64",
     ) -> None:
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}; got {precision!r}")
+        self.precision = precision
+        self.dtype = PRECISIONS[precision]
         if not isinstance(task, TaskConfig):
             raise ValueError(f"task must be a TaskConfig; got {type(task).__name__}")
         columns = list(columns)
@@ -553,9 +613,27 @@ class Comparison:
             self.curve_x = None
             gx, gy = np.meshgrid(np.linspace(x0, x1, grid_size), np.linspace(y0, y1, grid_size))
             self.grid_points = readonly(np.stack([gx.ravel(), gy.ravel()], axis=1))
+        self._cast: dict[tuple[str, str], np.ndarray] = {}
         self.step_count = 0
         with np.errstate(all="ignore"):
             self._cols = [_Column(c, self) for c in columns]
+
+    def cast(self, name: str, dtype: type) -> np.ndarray:
+        """Read-only copy of the data array ``name`` (``"x_train"``, ``"y_train"``,
+        ``"x_eval"``, ``"stats_x"``, ``"stats_y"``, ``"grid_points"``) in ``dtype``, made once.
+        Integer labels are returned as they are."""
+        a = getattr(self.data, name) if name in ("x_train", "y_train") else getattr(self, name)
+        if a is None or a.dtype == dtype or a.dtype.kind != "f":
+            return a
+        key = (name, np.dtype(dtype).char)
+        c = self._cast.get(key)
+        if c is None:
+            c = self._cast[key] = readonly(a.astype(dtype))
+        return c
+
+    def train_arrays(self, dtype: type) -> tuple[np.ndarray, np.ndarray]:
+        """Training inputs and targets in ``dtype`` (labels stay integers)."""
+        return self.cast("x_train", dtype), self.cast("y_train", dtype)
 
     @property
     def columns(self) -> tuple[TrainConfig, ...]:

@@ -38,7 +38,7 @@ def test_tree_size_counts_files_once_and_links_not_at_all(tmp_path):
     assert build.tree_size(tmp_path) == 1234
 
 
-@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="Linux packs a .tar.gz")
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="Linux packs a .tar.xz")
 def test_linux_archive_keeps_the_executable_bit_and_symlinks(tmp_path):
     lay = build.layout(tmp_path / "dist", tmp_path / "build", onefile=False)
     lay.app_dir.mkdir(parents=True)
@@ -49,7 +49,7 @@ def test_linux_archive_keeps_the_executable_bit_and_symlinks(tmp_path):
     (lay.app_dir / "_internal" / "libx.so.1").write_bytes(b"lib")
     os.symlink("_internal/libx.so.1", lay.app_dir / "libx.so.1")
     out = build.make_archive(lay)
-    assert out == lay.archive and out.name.endswith(".tar.gz")
+    assert out == lay.archive and out.name.endswith(".tar.xz")
     with tarfile.open(out) as tar:
         members = {m.name: m for m in tar.getmembers()}
     assert members[f"{APP_ID}/{APP_ID}"].mode & 0o111 == 0o111

@@ -1,9 +1,11 @@
 """The rules that decide what the bundle leaves out (packaging/trim.py), without building."""
 
 import ctypes
+import os
 import shutil
 import struct
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -211,3 +213,83 @@ def test_export_modules_are_not_excluded():
         assert not any(name == ex or name.startswith(ex + ".") for ex in trim.EXCLUDED_MODULES), (
             name
         )
+
+
+def test_symbol_tables_count_as_strippable(tmp_path):
+    symtab = tmp_path / "a.so"
+    symtab.write_bytes(_elf64([b".text", b".symtab", b".dynsym"]))
+    dynamic_only = tmp_path / "b.so"
+    dynamic_only.write_bytes(_elf64([b".text", b".dynsym", b".dynstr"]))
+    assert trim.elf_strippable(symtab) and not trim.elf_has_debug_info(symtab)
+    assert not trim.elf_strippable(dynamic_only)
+    assert trim.elf_section_names(dynamic_only)[1:4] == [".text", ".dynsym", ".dynstr"]
+    assert trim.elf_section_names(tmp_path / "missing.so") == []
+
+
+def test_strip_unneeded_copy_still_loads_and_runs(tmp_path):
+    import subprocess
+
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None or shutil.which("strip") is None:
+        pytest.skip("needs a C compiler and binutils' strip")
+    src = tmp_path / "twice.c"
+    src.write_text(
+        "static int helper(int x) { return 2 * x; }\nint twice(int x) { return helper(x); }\n"
+    )
+    lib = tmp_path / "libtwice.so"
+    subprocess.run([cc, "-shared", "-fPIC", "-g", "-o", str(lib), str(src)], check=True)
+    assert trim.elf_strippable(lib)
+    out = trim.stripped_copy(str(lib), tmp_path / "cache", unneeded=True)
+    assert out != str(lib) and not trim.elf_strippable(out)
+    assert type(lib)(out).stat().st_size < lib.stat().st_size
+    assert ctypes.CDLL(out).twice(21) == 42
+
+
+def _elf64_load(offset: int, vaddr: int) -> bytes:
+    """An ELF64 header with one PT_LOAD program header at ``offset``/``vaddr``."""
+    header = (
+        b"\x7fELF\x02\x01\x01" + b"\0" * 9
+        + struct.pack("<HHIQQQIHHHHHH", 3, 62, 1, 0, 64, 0, 0, 64, 56, 1, 64, 0, 0)
+    )  # fmt: skip
+    return header + struct.pack("<IIQQQQQQ", 1, 5, offset, vaddr, vaddr, 16, 16, 4096)
+
+
+def test_load_segment_alignment_as_the_loader_checks_it(tmp_path):
+    good, bad = tmp_path / "good.so", tmp_path / "bad.so"
+    good.write_bytes(_elf64_load(0x1000, 0x201000))
+    bad.write_bytes(_elf64_load(0x1000, 0x201010))
+    assert trim.elf_loads_aligned(good, page=4096)
+    assert not trim.elf_loads_aligned(bad, page=4096)
+    assert trim.elf_loads_aligned(tmp_path / "missing.so")
+
+
+def test_a_stripped_patchelf_library_is_never_used_broken(tmp_path):
+    # numpy's OpenBLAS comes from an auditwheel-repaired wheel; strip --strip-unneeded
+    # leaves it unloadable ("ELF load command address/offset not page-aligned")
+    import glob
+
+    import numpy
+
+    libs = glob.glob(os.path.join(os.path.dirname(numpy.__file__) + ".libs", "*openblas*"))
+    if not libs or shutil.which("strip") is None:
+        pytest.skip("needs numpy's bundled OpenBLAS and binutils' strip")
+    out = trim.stripped_copy(libs[0], tmp_path, unneeded=True)
+    ctypes.CDLL(out)  # the real loader accepts whatever stripped_copy returns
+
+
+def test_a_misaligned_copy_left_in_the_cache_is_not_reused(tmp_path):
+    import subprocess
+
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None or shutil.which("strip") is None:
+        pytest.skip("needs a C compiler and binutils' strip")
+    src = tmp_path / "one.c"
+    src.write_text("int one(void) { return 1; }\n")
+    lib = tmp_path / "libone.so"
+    subprocess.run([cc, "-shared", "-fPIC", "-o", str(lib), str(src)], check=True)
+    cached = Path(trim.stripped_copy(str(lib), tmp_path / "cache", unneeded=True))
+    assert cached != lib
+    cached.write_bytes(_elf64_load(0x1000, 0x201010))  # what a broken strip leaves behind
+    again = trim.stripped_copy(str(lib), tmp_path / "cache", unneeded=True)
+    assert again == str(lib)
+    assert ctypes.CDLL(again).one() == 1
