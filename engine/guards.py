@@ -141,7 +141,7 @@ def estimate_comparison(
     Per column the engine keeps about 12 parameter-sized vectors (two parameter buffers,
     gradients, up to three optimizer moments, update ratios and the temporaries of an
     update) and the cached forward pass of the picture (grid or curve: pre-activations and
-    activations). Passes run one column at a time, so only the largest transient pass
+    activations, in float32 like every display-only array). Passes run one column at a time, so only the largest transient pass
     counts once: a training batch or the statistics batch with forward and backward
     caches (4 arrays per unit, 8 with batch norm), or the evaluation of every point
     (3 arrays of the widest layer). The data set adds about 16 numbers per point.
@@ -163,12 +163,14 @@ def estimate_comparison(
         widest = max(widths)
         b = min(int(batch), n_train)
         per_unit = 8 if bn else 4
-        keep += 12 * p + rows_pic * units + 65_536
+        # The picture and the layer statistics are display-only and computed in float32
+        # (engine.nn.training's DISPLAY_DTYPE): half a float64 number each.
+        keep += 12 * p + rows_pic * units / 2 + 65_536
         transient = max(
             transient,
             b * units * per_unit,
-            min(_STATS_ROWS, n_train) * units * per_unit,
-            (n_points + rows_pic) * widest * 3,
+            min(_STATS_ROWS, n_train) * units * per_unit / 2,
+            n_points * widest * 3 + rows_pic * widest * 3 / 2,
         )
         flops_step += 6 * b * p_w
         flops_snap += 2 * (rows_pic + n_points) * p_w + 6 * min(_STATS_ROWS, n_train) * p_w
