@@ -23,7 +23,8 @@ from engine.session.state import read_state, reject, write_state
 from gui.user_paths import state_file
 
 if TYPE_CHECKING:
-    from gui.main_window import MainWindow
+    # The window's type is named, not imported: the main window imports this module.
+    from PySide6.QtWidgets import QMainWindow as MainWindow
 
 __all__ = ["SAVE_DELAY_MS", "Autosave"]
 
@@ -76,7 +77,7 @@ class Autosave(QObject):
 
     Parameters
     ----------
-    window : MainWindow
+    window : gui.main_window.MainWindow
     path : path, optional
         The state file (default :func:`gui.user_paths.state_file`).
     """

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel, QWidget
 
 if TYPE_CHECKING:
-    from gui.main_window import MainWindow
+    from gui.services import WindowServices
 
 __all__ = ["Exporter", "save_screenshot"]
 
@@ -34,26 +34,26 @@ def _stamp() -> str:
 class Exporter(QObject):
     """The export actions of ``window`` and the recording in progress."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowServices) -> None:
         super().__init__(window)
         self.window = window
         self._recorder = None
         self._rec_t0 = 0.0
         #: Folder of the last data export (None: the user's documents); autosaved.
         self.folder: Path | None = None
-        self.act_screenshot_lab = window._action(
+        self.act_screenshot_lab = window.add_action(
             "Save screenshot of the &lab…",
             "Ctrl+Alt+S",
             self._on_screenshot_lab,
             tip="Save the lab's view (without menus and toolbar) as PNG",
         )
-        self.act_export_csv = window._action(
+        self.act_export_csv = window.add_action(
             "Export &data (CSV)…",
             "Ctrl+E",
             self._on_export_csv,
             tip="The lab's data: trajectories of the runs, or the network's losses and layers",
         )
-        self.act_record = window._action(
+        self.act_record = window.add_action(
             "&Record animation…",
             "Ctrl+Shift+R",
             self._on_record_toggled,
@@ -64,13 +64,13 @@ class Exporter(QObject):
         self.rec_label = QLabel("● REC")
         self.rec_label.setStyleSheet("color: #b3261e; font-weight: bold;")
         self.rec_label.setVisible(False)
-        window.statusBar().addPermanentWidget(self.rec_label)
+        window.add_status_widget(self.rec_label)
 
     # ------------------------------------------------------------------ screenshots
     def screenshot(self, path: str | Path, lab_only: bool = False) -> bool:
-        widget = self.window.current_lab() if lab_only else self.window
+        widget = self.window.current_lab() if lab_only else self.window.window_widget()
         if widget is None:
-            widget = self.window
+            widget = self.window.window_widget()
         try:
             save_screenshot(widget, path)
         except OSError as exc:
@@ -83,7 +83,7 @@ class Exporter(QObject):
         from gui.user_paths import pictures_dir
 
         path = self.window.dialogs.save_path(
-            self.window,
+            self.window.window_widget(),
             "Save screenshot",
             pictures_dir() / f"descent-lab-{_stamp()}.png",
             "PNG image (*.png)",
@@ -122,7 +122,7 @@ class Exporter(QObject):
         from gui.user_paths import documents_dir
 
         path = self.window.dialogs.save_path(
-            self.window,
+            self.window.window_widget(),
             "Export data",
             (self.folder if self.folder is not None and self.folder.is_dir() else documents_dir())
             / f"descent-lab-{self._kind()}-{_stamp()}.csv",
@@ -149,7 +149,7 @@ class Exporter(QObject):
 
     def start_recording(self, path: str | Path, timer: bool = True) -> bool:
         """Record the current lab's view into ``path`` (.gif or .mp4); returns success."""
-        widget = self.window.current_lab() or self.window
+        widget = self.window.current_lab() or self.window.window_widget()
         try:
             self.recorder.start(widget, path, timer=timer)
         except (ValueError, OSError) as exc:
@@ -185,7 +185,7 @@ class Exporter(QObject):
         from gui.user_paths import videos_dir
 
         path = self.window.dialogs.save_path(
-            self.window,
+            self.window.window_widget(),
             "Record animation",
             videos_dir() / f"descent-lab-{_stamp()}.gif",
             "Animated GIF (*.gif);;MP4 video, needs ffmpeg (*.mp4)",
@@ -208,7 +208,7 @@ class Exporter(QObject):
 
     def _error(self, title: str, text: str) -> None:
         self.window.show_message(text, "error")
-        self.window.dialogs.alert(self.window, "error", title, text)
+        self.window.dialogs.alert(self.window.window_widget(), "error", title, text)
 
     def shutdown(self) -> None:
         if self.recording:

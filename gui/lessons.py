@@ -19,7 +19,7 @@ from engine.scenario import Scenario, builtin_scenarios, load_scenario, save_sce
 
 if TYPE_CHECKING:
     from gui.lab import Lab
-    from gui.main_window import MainWindow
+    from gui.services import WindowServices
 
 FILTERS = "Descent Lab lesson (*.json);;All files (*)"
 
@@ -40,7 +40,7 @@ class LessonMenu(QObject):
         The lesson opened last (its title and text are kept when saving).
     """
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowServices) -> None:
         super().__init__(window)
         self.window = window
         self.current: Scenario | None = None
@@ -48,9 +48,9 @@ class LessonMenu(QObject):
         self.menu.setToolTipsVisible(True)
         self._builtin: list[QAction] | None = None
         self._builtin_end = self.menu.addSeparator()
-        self.act_open = window._action("&Open lesson file…", "Ctrl+O", self._on_open)
-        self.act_save = window._action("&Save as lesson…", "Ctrl+S", self._on_save)
-        self.act_hide = window._action("Show or hide &lesson text", "Ctrl+L", self.toggle_banner)
+        self.act_open = window.add_action("&Open lesson file…", "Ctrl+O", self._on_open)
+        self.act_save = window.add_action("&Save as lesson…", "Ctrl+S", self._on_save)
+        self.act_hide = window.add_action("Show or hide &lesson text", "Ctrl+L", self.toggle_banner)
         self.menu.addAction(self.act_open)
         self.menu.addAction(self.act_save)
         self.menu.addSeparator()
@@ -117,7 +117,7 @@ class LessonMenu(QObject):
     # ------------------------------------------------------------------ helpers
     def _error(self, title: str, text: str) -> None:
         self.window.show_message(text, "error")
-        self.window.dialogs.alert(self.window, "error", title, text)
+        self.window.dialogs.alert(self.window.window_widget(), "error", title, text)
 
     def lab_for(self, key: str) -> Lab | None:
         """The lab showing scenario section ``key`` (``"race"`` or ``"network"``).
@@ -200,7 +200,9 @@ class LessonMenu(QObject):
     def _on_open(self) -> None:
         from gui.user_paths import lessons_dir
 
-        path = self.window.dialogs.open_path(self.window, "Open lesson", lessons_dir(), FILTERS)
+        path = self.window.dialogs.open_path(
+            self.window.window_widget(), "Open lesson", lessons_dir(), FILTERS
+        )
         if path:
             self.open_file(path)
 
@@ -251,7 +253,9 @@ class LessonMenu(QObject):
             name = "".join(c if c.isalnum() else "-" for c in self.current.title.lower())
             name = "-".join(p for p in name.split("-") if p)[:60] + ".json"
         folder = lessons_dir(create=True)
-        path = self.window.dialogs.save_path(self.window, "Save as lesson", folder / name, FILTERS)
+        path = self.window.dialogs.save_path(
+            self.window.window_widget(), "Save as lesson", folder / name, FILTERS
+        )
         if path:
             self.save_file(path)
 

@@ -33,7 +33,7 @@ from gui import theme
 from gui.dialogs import Dialogs
 from gui.export import Exporter
 from gui.icons import icon
-from gui.lab import Lab
+from gui.lab import Lab, make_action
 from gui.lessons import LessonMenu
 from gui.panels.lesson_panel import LessonBanner
 
@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
         return super().eventFilter(obj, event)
 
     # ------------------------------------------------------------------ building
-    def _action(
+    def add_action(
         self,
         text: str,
         shortcuts: list[str] | str | QKeySequence.StandardKey,
@@ -155,28 +155,20 @@ class MainWindow(QMainWindow):
         checkable: bool = False,
         tip: str = "",
     ) -> QAction:
-        act = QAction(text, self)
-        if isinstance(shortcuts, QKeySequence.StandardKey):
-            act.setShortcut(QKeySequence(shortcuts))
-        else:
-            keys = [shortcuts] if isinstance(shortcuts, str) else shortcuts
-            act.setShortcuts([QKeySequence(k) for k in keys])
-        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        if icon_name:
-            act.setIcon(icon(icon_name))
-        act.setCheckable(checkable)
-        seq = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        act.setToolTip(f"{tip or text.replace('&', '')}  ({seq})" if seq else tip or text)
-        act.setStatusTip(tip or text.replace("&", ""))
-        if checkable:
-            act.toggled.connect(slot)
-        else:
-            act.triggered.connect(slot)
+        act = make_action(
+            self, text, shortcuts, slot, icon_name=icon_name, checkable=checkable, tip=tip
+        )
         self.addAction(act)  # shortcuts work even when the menu bar is hidden (full screen)
         return act
 
+    def add_status_widget(self, widget: QWidget) -> None:
+        self.statusBar().addPermanentWidget(widget)
+
+    def window_widget(self) -> QWidget:
+        return self
+
     def _build_actions(self) -> None:
-        self.act_play = self._action(
+        self.act_play = self.add_action(
             "&Play",
             "Space",
             self._on_play_toggled,
@@ -184,19 +176,19 @@ class MainWindow(QMainWindow):
             checkable=True,
             tip="Play or pause the race",
         )
-        self.act_step = self._action(
+        self.act_step = self.add_action(
             "&Step", "Right", self._on_step, icon_name="step", tip="Take one step (pauses)"
         )
-        self.act_reset = self._action(
+        self.act_reset = self.add_action(
             "&Reset", "R", self._on_reset, icon_name="reset", tip="Back to step 0"
         )
-        self.act_faster = self._action("&Faster", ["]", "+"], self._on_faster)
-        self.act_slower = self._action("S&lower", ["[", "-"], self._on_slower)
-        self.act_max_speed = self._action("&Maximum speed", "M", self._on_max_speed)
-        self.act_fullscreen = self._action(
+        self.act_faster = self.add_action("&Faster", ["]", "+"], self._on_faster)
+        self.act_slower = self.add_action("S&lower", ["[", "-"], self._on_slower)
+        self.act_max_speed = self.add_action("&Maximum speed", "M", self._on_max_speed)
+        self.act_fullscreen = self.add_action(
             "&Full screen", "F11", self._on_fullscreen, icon_name="fullscreen", checkable=True
         )
-        self.act_presentation = self._action(
+        self.act_presentation = self.add_action(
             "&Presentation mode",
             ["F5", "Ctrl+P"],
             self.set_presentation,
@@ -204,25 +196,27 @@ class MainWindow(QMainWindow):
             checkable=True,
             tip="Large fonts and thick lines for a projector",
         )
-        self.act_screenshot = self._action(
+        self.act_screenshot = self.add_action(
             "Save &screenshot…", "Ctrl+Shift+S", self._on_screenshot, icon_name="camera"
         )
-        self.act_start_fresh = self._action(
+        self.act_start_fresh = self.add_action(
             "Start &fresh",
             "Ctrl+Shift+F",
             self.start_fresh,
             tip="Every lab back to its default set-up, no lesson open",
         )
-        self.act_quit = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.act_quit = self.add_action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         if not self.act_quit.shortcuts():
             self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
-        self.act_undo = self._action("&Undo", ["Ctrl+Z"], self._on_undo, tip="Undo the last edit")
-        self.act_redo = self._action(
+        self.act_undo = self.add_action(
+            "&Undo", ["Ctrl+Z"], self._on_undo, tip="Undo the last edit"
+        )
+        self.act_redo = self.add_action(
             "&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], self._on_redo, tip="Redo the edit undone last"
         )
         self._sync_undo_actions()
-        self.act_shortcuts = self._action("&Keyboard shortcuts", "F1", self._on_shortcuts)
-        self.act_about = self._action("&About", "Ctrl+Shift+A", self._on_about)
+        self.act_shortcuts = self.add_action("&Keyboard shortcuts", "F1", self._on_shortcuts)
+        self.act_about = self.add_action("&About", "Ctrl+Shift+A", self._on_about)
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
