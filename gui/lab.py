@@ -194,6 +194,35 @@ class Lab(QWidget):
         if self.session is not None and self.session.redo() is None:
             self.message.emit("info", "nothing to redo")
 
+    # -- view settings (not part of the session: no undo, but autosaved) -----------------
+    def smoothing_control(self):
+        """The :class:`gui.panels.smoothing_control.SmoothingControl` of the lab's loss
+        plot, or ``None``."""
+        return None
+
+    def recordable_panels(self) -> dict[str, QWidget]:
+        """``{name: panel}`` a recording can show instead of the whole lab."""
+        return {}
+
+    def view_state(self) -> dict:
+        """View settings to keep across a restart: ``{"smoothing": weight}``."""
+        control = self.smoothing_control()
+        return {} if control is None else {"smoothing": control.weight}
+
+    def apply_view_state(self, state: dict) -> None:
+        """Apply :meth:`view_state`'s dict; ValueError (nothing changed) if it is bad."""
+        if not isinstance(state, dict):
+            raise ValueError(f"view settings must be a mapping; got {state!r}")
+        weight = state.get("smoothing")
+        control = self.smoothing_control()
+        if weight is None or control is None:
+            return
+        if isinstance(weight, bool) or not isinstance(weight, int | float):
+            raise ValueError(f"smoothing must be a number; got {weight!r}")
+        control.set_weight(weight)
+        # set_weight is quiet; the plot follows the control's signal.
+        control.weight_changed.emit(control.weight)
+
     def self_test_check(self) -> str | None:
         """After a self-test run: ``None`` if the lab did its job, else what went wrong."""
         return None

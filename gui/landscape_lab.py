@@ -474,6 +474,12 @@ class LandscapeLab(BridgedLab):
                 row, run, self._styles[row], run_title(run), self.landscape.stochastic, n_data
             )
 
+    def smoothing_control(self):
+        return self.loss.smoothing_control
+
+    def recordable_panels(self) -> dict:
+        return {"Surface": self.surface, "Loss plot": self.loss, "Run table": self.table}
+
     # ------------------------------------------------------------------ transport
     def set_running(self, running: bool) -> None:
         running = bool(running)

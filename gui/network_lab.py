@@ -633,6 +633,13 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
         for p in self._panels:
             p.set_hist_mode(self._hist_mode)
 
+    def smoothing_control(self):
+        return self.curves.smoothing_control
+
+    def recordable_panels(self) -> dict:
+        cols = {f"Column {i + 1}": p for i, p in enumerate(self._panels)}
+        return {"Loss and accuracy curves": self.curves, **cols}
+
     # ------------------------------------------------------------------ transport
     def set_running(self, running: bool) -> None:
         running = bool(running)
