@@ -21,8 +21,8 @@ from engine import landscapes as _landscapes
 from engine import optimizers as _optimizers
 from engine import race_views as _views
 from engine import schedules as _schedules
-from engine.limits import SEED_MAX
 from engine.optim import equation as _equation
+from engine.run_fields import RUN_FIELD_OFF, RUN_FIELD_SPECS
 from engine.trajectory import History, TrajectoryBuffer
 
 # "left": a run whose numbers are all finite but that went beyond ``far_bound`` downhill (a
@@ -121,21 +121,24 @@ class RunConfig:
         """Raise ValueError naming the first invalid setting."""
         _optimizers.make_optimizer(self.optimizer, **dict(self.hyper))
         self.schedule.build()
-        for name in ("clip_value", "clip_norm"):
-            v = getattr(self, name)
-            if v is not None and not (math.isfinite(v) and v > 0):
-                raise ValueError(f"{name} must be a positive number or None; got {v!r}")
-        if not (math.isfinite(self.noise_std) and self.noise_std >= 0):
-            raise ValueError(f"noise_std must be >= 0; got {self.noise_std!r}")
-        if int(self.batch_size) != self.batch_size or self.batch_size < 0:
-            raise ValueError(f"batch_size must be a whole number >= 0; got {self.batch_size!r}")
-        seed = self.seed
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-            raise ValueError(f"seed must be a whole number in [0, {SEED_MAX}]; got {seed!r}")
-        if not 0 <= seed <= SEED_MAX:
-            raise ValueError(f"seed must be a whole number in [0, {SEED_MAX}]; got {seed!r}")
-        if self.start is not None and not all(math.isfinite(v) for v in self.start):
-            raise ValueError(f"start must be two finite numbers; got {self.start!r}")
+        for name, spec in RUN_FIELD_SPECS.items():
+            value = getattr(self, name)
+            if name == "label" or (name in RUN_FIELD_OFF and value == RUN_FIELD_OFF[name]):
+                continue
+            # A seed must be a whole-number type: numpy's generators refuse a float 3.0
+            # later, deep in the worker, where a lesson file's text would parse it.
+            whole = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+            try:
+                if name == "seed" and not whole:
+                    raise ValueError
+                spec.validate(value)
+            except ValueError:
+                kind = "two finite numbers" if spec.kind == "pair" else spec.describe_type()
+                raise ValueError(
+                    f"{name} must be {kind}"
+                    + (" or off" if name in RUN_FIELD_OFF else "")
+                    + f"; got {value!r}"
+                ) from None
 
     def to_dict(self) -> dict[str, Any]:
         return {

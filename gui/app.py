@@ -251,6 +251,9 @@ def run(argv: list[str] | None = None) -> int:
         # The self-test runs the defaults: it neither reads nor writes the user's session.
         autosave = window.enable_autosave()
         app.aboutToQuit.connect(autosave.save_now)
+        # What the command line asks for wins over what the last session left.
+        autosave.pin(*(["presentation"] if args.presentation else []))
+        autosave.pin(*(["geometry"] if args.fullscreen else []))
     app.aboutToQuit.connect(window.shutdown)
     if args.presentation:
         window.set_presentation(True)

@@ -1,7 +1,9 @@
 """Autosave and restore: the labs' sessions, the lesson, the window, the speed.
 
 What is saved: both sessions (:meth:`engine.session.Session.to_json`), the open lesson,
-the current lab, the window's geometry, the speed, presentation mode and the export folder.
+the current lab, the window's geometry, the speed, presentation mode, the export folder, the
+line width and each lab's view settings (loss-plot smoothing, :meth:`gui.lab.Lab.view_state`).
+Command-line flags win over the file (:meth:`Autosave.pin`).
 When: at most :data:`SAVE_DELAY_MS` after a change (a timer started by the first change and
 not pushed back by later ones, so steady editing still saves) and on quit; atomically, to
 :func:`gui.user_paths.state_file`. The restore runs after the first paint, so the first
@@ -20,10 +22,13 @@ from PySide6.QtGui import QGuiApplication
 from engine.scenario import scenario_from_dict
 from engine.session import LandscapeSession, NetworkSession
 from engine.session.state import read_state, reject, write_state
+from gui.line_width import check_line_width
+from gui.panels.smoothing_control import SLIDER_MAX
 from gui.user_paths import state_file
 
 if TYPE_CHECKING:
-    from gui.main_window import MainWindow
+    # The window's type is named, not imported: the main window imports this module.
+    from PySide6.QtWidgets import QMainWindow as MainWindow
 
 __all__ = ["SAVE_DELAY_MS", "Autosave"]
 
@@ -71,12 +76,21 @@ def _set_geometry(w, g: dict) -> None:
         w.showMaximized()
 
 
+def _check_smoothing(weight) -> None:
+    if weight is None:
+        return
+    if isinstance(weight, bool) or not isinstance(weight, int | float):
+        raise ValueError(f"smoothing must be a number; got {weight!r}")
+    if not 0.0 <= weight <= SLIDER_MAX:
+        raise ValueError(f"smoothing must be between 0 and {SLIDER_MAX}; got {weight!r}")
+
+
 class Autosave(QObject):
     """Saves ``window``'s state after changes and on quit, and restores it.
 
     Parameters
     ----------
-    window : MainWindow
+    window : gui.main_window.MainWindow
     path : path, optional
         The state file (default :func:`gui.user_paths.state_file`).
     """
@@ -89,6 +103,8 @@ class Autosave(QObject):
         self._enabled = True
         self._failed = False
         self._restored = False
+        #: Parts of the state the command line set: restore leaves them as they are.
+        self.pinned: set[str] = set()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SAVE_DELAY_MS)
@@ -111,6 +127,8 @@ class Autosave(QObject):
             "speed": w.speed(),
             "presentation": w.presentation,
             "export_folder": str(w.exporter.folder) if w.exporter.folder else None,
+            "line_width": w.line_width.width,
+            "views": w.view_states(),
         }
         lesson = w.lessons.current
         state["lesson"] = lesson.to_dict() if lesson is not None else None
@@ -138,6 +156,14 @@ class Autosave(QObject):
         """Neither save nor restore from now on (the self-test, a session started fresh)."""
         self._enabled = False
         self._timer.stop()
+
+    def pin(self, *parts: str) -> None:
+        """Keep ``parts`` ("presentation", "geometry") as they are at restore: what the
+        command line asked for (``--presentation``, ``--fullscreen``) wins over the file."""
+        unknown = set(parts) - {"presentation", "geometry"}
+        if unknown:
+            raise ValueError(f"cannot pin {sorted(unknown)}: only presentation and geometry")
+        self.pinned.update(parts)
 
     # ------------------------------------------------------------------ restoring
     def restore(self) -> str:
@@ -184,8 +210,14 @@ class Autosave(QObject):
         folder = state.get("export_folder")
         if folder is not None and not isinstance(folder, str):
             raise ValueError("export_folder must be a path")
+        line_width = check_line_width(state.get("line_width"))
+        views = state.get("views") or {}
+        if not isinstance(views, dict) or not all(isinstance(v, dict) for v in views.values()):
+            raise ValueError("views must map each lab to its settings")
+        for view in views.values():
+            _check_smoothing(view.get("smoothing"))
 
-        if geometry is not None:
+        if geometry is not None and "geometry" not in self.pinned:
             _set_geometry(w, geometry)
         for kind, value in sessions.items():
             if kind in made:
@@ -193,7 +225,10 @@ class Autosave(QObject):
             else:
                 w.set_pending_session(kind, value)
         w.set_speed(speed)
-        w.set_presentation(bool(state.get("presentation", False)))
+        if "presentation" not in self.pinned:
+            w.set_presentation(bool(state.get("presentation", False)))
+        w.line_width.set_width(line_width)
+        w.set_view_states({k: v for k, v in views.items() if k in SESSIONS})
         w.exporter.folder = Path(folder) if folder else None
         if scenario is not None:
             w.lessons.show_lesson(scenario)

@@ -10,11 +10,45 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QCoreApplication, QEvent, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
+from gui.icons import icon
 from gui.theme import NORMAL, Scale
+
+
+def make_action(
+    parent: QObject,
+    text: str,
+    shortcuts: list[str] | str | QKeySequence.StandardKey,
+    slot,
+    *,
+    icon_name: str | None = None,
+    checkable: bool = False,
+    tip: str = "",
+) -> QAction:
+    """A window-wide action with its shortcuts, icon and tooltip naming the keys.
+
+    The one recipe for every action of the window and of the labs: ``slot`` takes
+    ``toggled(bool)`` when ``checkable``, else ``triggered``.
+    """
+    act = QAction(text, parent)
+    if isinstance(shortcuts, QKeySequence.StandardKey):
+        act.setShortcut(QKeySequence(shortcuts))
+    else:
+        keys = [shortcuts] if isinstance(shortcuts, str) else shortcuts
+        act.setShortcuts([QKeySequence(k) for k in keys])
+    act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    if icon_name:
+        act.setIcon(icon(icon_name))
+    act.setCheckable(checkable)
+    plain = tip or text.replace("&", "")
+    seq = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    act.setToolTip(f"{plain}  ({seq})" if seq else plain)
+    act.setStatusTip(plain)
+    (act.toggled if checkable else act.triggered).connect(slot)
+    return act
 
 
 class Lab(QWidget):
@@ -119,13 +153,75 @@ class Lab(QWidget):
         raise ValueError("this lab has nothing to export as CSV")
 
     def activate(self, active: bool) -> None:
-        """Called when the lab's tab is shown (True) or hidden (False)."""
+        """Called when the lab's tab is shown (True) or hidden (False).
+
+        A hidden lab stops, and its actions go invisible: Qt ignores the shortcuts of
+        invisible actions, so a hidden lab's keys never shadow the showing lab's.
+        """
+        if not active and self.is_running():
+            self.set_running(False)
+        for act in self.lab_actions():
+            if act is not None:
+                act.setVisible(active)
+
+    def _lab_action(self, text, keys, slot, icon_name=None, checkable=False, tip="") -> QAction:
+        """An action of this lab (:func:`make_action` with the lab as parent)."""
+        return make_action(
+            self, text, keys, slot, icon_name=icon_name, checkable=checkable, tip=tip
+        )
+
+    # -- session ------------------------------------------------------------------------
+    def edit(self, edit) -> bool:
+        """Send ``edit`` (an :mod:`engine.session` edit) to the lab's session.
+
+        The session validates it once; a bad one becomes an error message and leaves the
+        set-up unchanged. Returns success.
+        """
+        try:
+            self.session.apply(edit)
+        except ValueError as exc:
+            self.message.emit("error", str(exc))
+            return False
+        return True
 
     def undo(self) -> None:
         """Take back the newest edit of the lab's session."""
+        if self.session is not None and self.session.undo() is None:
+            self.message.emit("info", "nothing to undo")
 
     def redo(self) -> None:
         """Apply again the edit undone last."""
+        if self.session is not None and self.session.redo() is None:
+            self.message.emit("info", "nothing to redo")
+
+    # -- view settings (not part of the session: no undo, but autosaved) -----------------
+    def smoothing_control(self):
+        """The :class:`gui.panels.smoothing_control.SmoothingControl` of the lab's loss
+        plot, or ``None``."""
+        return None
+
+    def recordable_panels(self) -> dict[str, QWidget]:
+        """``{name: panel}`` a recording can show instead of the whole lab."""
+        return {}
+
+    def view_state(self) -> dict:
+        """View settings to keep across a restart: ``{"smoothing": weight}``."""
+        control = self.smoothing_control()
+        return {} if control is None else {"smoothing": control.weight}
+
+    def apply_view_state(self, state: dict) -> None:
+        """Apply :meth:`view_state`'s dict; ValueError (nothing changed) if it is bad."""
+        if not isinstance(state, dict):
+            raise ValueError(f"view settings must be a mapping; got {state!r}")
+        weight = state.get("smoothing")
+        control = self.smoothing_control()
+        if weight is None or control is None:
+            return
+        if isinstance(weight, bool) or not isinstance(weight, int | float):
+            raise ValueError(f"smoothing must be a number; got {weight!r}")
+        control.set_weight(weight)
+        # set_weight is quiet; the plot follows the control's signal.
+        control.weight_changed.emit(control.weight)
 
     def self_test_check(self) -> str | None:
         """After a self-test run: ``None`` if the lab did its job, else what went wrong."""
@@ -146,6 +242,8 @@ class BridgedLab(Lab):
 
     #: Status-bar text when the engine raised and the lab stopped (followed by the error).
     stopped_text = "the engine stopped"
+    #: Status-bar text when every run or column stopped by itself (converged, diverged).
+    finished_text = "every run has stopped"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -200,6 +298,29 @@ class BridgedLab(Lab):
         elif getattr(self, "_sidebar_before", None) is not None:
             self.set_sidebar_visible(self._sidebar_before)
             self._sidebar_before = None
+
+    def set_sidebar_visible(self, on: bool) -> None:
+        """Show or hide the settings sidebar (``self.sidebar``, toggled by ``act_sidebar``)."""
+        with QSignalBlocker(self.act_sidebar):
+            self.act_sidebar.setChecked(bool(on))
+        self.sidebar.setVisible(bool(on))
+
+    def _on_bridge_stopped(self, running: bool) -> None:
+        """The worker stopped by itself (every run finished): the lab follows."""
+        if not running and self._running:
+            self._running = False
+            self._on_finished()
+            self.running_changed.emit(False)
+            self.message.emit("info", self.finished_text)
+
+    def _on_finished(self) -> None:
+        """Hook: the engine stopped by itself, before the window hears of it."""
+
+    def shutdown(self) -> None:
+        """Stop the frame timer and join the worker (say so if it would not stop)."""
+        self.frame_timer.stop()
+        if not self.bridge.stop():
+            self.message.emit("error", "the engine thread did not stop in time")
 
     def _paint_now(self, *views: QGraphicsView) -> None:
         """Paint what this frame changed right away, while the worker waits at the gate.

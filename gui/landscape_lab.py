@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from engine.landscapes import LANDSCAPES, Landscape, hessian_verdict
@@ -42,7 +42,6 @@ from engine.tables import (
 from gui import theme
 from gui.controls.landscape_editor import LandscapeEditor
 from gui.controls.run_editor import RunEditor
-from gui.icons import icon
 from gui.lab import BridgedLab
 from gui.landscape_insights import LandscapeInsights
 from gui.panels.card import Card
@@ -75,6 +74,7 @@ class LandscapeLab(BridgedLab):
 
     menu_title = "&Landscape"
     stopped_text = "the race stopped"
+    finished_text = "every run has stopped (converged or diverged)"
     scenario_keys = ("race",)
 
     def __init__(
@@ -196,19 +196,6 @@ class LandscapeLab(BridgedLab):
         self.landscape_editor.landscape_chosen.connect(self.set_landscape)
         self.landscape_editor.race_settings_edited.connect(self._on_race_settings)
         self.landscape_editor.invalid.connect(lambda text: self.message.emit("error", text))
-
-    def _lab_action(self, text, keys, slot, icon_name=None, checkable=False, tip="") -> QAction:
-        act = QAction(text, self)
-        act.setShortcuts([QKeySequence(k) for k in ([keys] if isinstance(keys, str) else keys)])
-        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        act.setCheckable(checkable)
-        if icon_name:
-            act.setIcon(icon(icon_name))
-        seq = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        act.setToolTip(f"{tip or text.replace('&', '')}  ({seq})")
-        act.setStatusTip(tip or text.replace("&", ""))
-        (act.toggled if checkable else act.triggered).connect(slot)
-        return act
 
     def _build_actions(self) -> None:
         self.act_add = self._lab_action("&Add run", "Ctrl+N", self.add_run, "add")
@@ -379,26 +366,6 @@ class LandscapeLab(BridgedLab):
         self.bridge.submit(lambda race: race.reset(config), invalidate=True, key="reset")
 
     # ------------------------------------------------------------------ commands
-    def edit(self, edit) -> bool:
-        """Send ``edit`` (an :mod:`engine.session.race_session` edit) to the session.
-
-        The session validates it; a bad one becomes an error message. Returns success.
-        """
-        try:
-            self.session.apply(edit)
-        except ValueError as exc:
-            self.message.emit("error", str(exc))
-            return False
-        return True
-
-    def undo(self) -> None:
-        if self.session.undo() is None:
-            self.message.emit("info", "nothing to undo")
-
-    def redo(self) -> None:
-        if self.session.redo() is None:
-            self.message.emit("info", "nothing to redo")
-
     def _on_session_changed(self, result) -> None:
         """Follow the session: tell the worker (the result's command) and redraw."""
         cmd = result.command
@@ -563,11 +530,6 @@ class LandscapeLab(BridgedLab):
         if on:
             self.internals.redraw()
 
-    def set_sidebar_visible(self, on: bool) -> None:
-        with QSignalBlocker(self.act_sidebar):
-            self.act_sidebar.setChecked(bool(on))
-        self.sidebar.setVisible(bool(on))
-
     def _on_run_selected(self, row: int) -> None:
         if 0 <= row < len(self.config.runs):
             run = self.config.runs[row]
@@ -576,6 +538,12 @@ class LandscapeLab(BridgedLab):
                 row, run, self._styles[row], run_title(run), self.landscape.stochastic, n_data
             )
             self.insights.select(row)
+
+    def smoothing_control(self):
+        return self.loss.smoothing_control
+
+    def recordable_panels(self) -> dict:
+        return {"Surface": self.surface, "Loss plot": self.loss, "Run table": self.table}
 
     # ------------------------------------------------------------------ transport
     def set_running(self, running: bool) -> None:
@@ -600,12 +568,6 @@ class LandscapeLab(BridgedLab):
     @property
     def last_snapshot(self):
         return self._last_snap
-
-    def _on_bridge_stopped(self, running: bool) -> None:
-        if not running and self._running:
-            self._running = False
-            self.running_changed.emit(False)
-            self.message.emit("info", "every run has stopped (converged or diverged)")
 
     # ------------------------------------------------------------------ frames
     def _on_frame(self) -> None:
@@ -792,10 +754,6 @@ class LandscapeLab(BridgedLab):
         super().showEvent(event)
         QTimer.singleShot(0, self._fit_splitters)
 
-    def activate(self, active: bool) -> None:
-        if not active and self._running:
-            self.set_running(False)
-
     def self_test_check(self) -> str | None:
         snap = self._last_snap
         if snap is None or self._frames == 0:
@@ -828,9 +786,7 @@ class LandscapeLab(BridgedLab):
         return self.basin_panel
 
     def shutdown(self) -> None:
-        self.frame_timer.stop()
         self.surface3d.shutdown()
         if self.basin_panel is not None:
             self.basin_panel.stop()
-        if not self.bridge.stop():
-            self.message.emit("error", "the engine thread did not stop in time")
+        super().shutdown()

@@ -19,7 +19,7 @@ from engine.scenario import Scenario, builtin_scenarios, load_scenario, save_sce
 
 if TYPE_CHECKING:
     from gui.lab import Lab
-    from gui.main_window import MainWindow
+    from gui.services import WindowServices
 
 FILTERS = "Descent Lab lesson (*.json);;All files (*)"
 
@@ -40,7 +40,7 @@ class LessonMenu(QObject):
         The lesson opened last (its title and text are kept when saving).
     """
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowServices) -> None:
         super().__init__(window)
         self.window = window
         self.current: Scenario | None = None
@@ -48,9 +48,9 @@ class LessonMenu(QObject):
         self.menu.setToolTipsVisible(True)
         self._builtin: list[QAction] | None = None
         self._builtin_end = self.menu.addSeparator()
-        self.act_open = window._action("&Open lesson file…", "Ctrl+O", self._on_open)
-        self.act_save = window._action("&Save as lesson…", "Ctrl+S", self._on_save)
-        self.act_hide = window._action("Show or hide &lesson text", "Ctrl+L", self.toggle_banner)
+        self.act_open = window.add_action("&Open lesson file…", "Ctrl+O", self._on_open)
+        self.act_save = window.add_action("&Save as lesson…", "Ctrl+S", self._on_save)
+        self.act_hide = window.add_action("Show or hide &lesson text", "Ctrl+L", self.toggle_banner)
         self.menu.addAction(self.act_open)
         self.menu.addAction(self.act_save)
         self.menu.addSeparator()
@@ -120,21 +120,14 @@ class LessonMenu(QObject):
     # ------------------------------------------------------------------ helpers
     def _error(self, title: str, text: str) -> None:
         self.window.show_message(text, "error")
-        self.window.dialogs.alert(self.window, "error", title, text)
+        self.window.dialogs.alert(self.window.window_widget(), "error", title, text)
 
     def lab_for(self, key: str) -> Lab | None:
         """The lab showing scenario section ``key`` (``"race"`` or ``"network"``).
 
         A lab the window adds lazily is made here, so a lesson opens it on demand.
         """
-        lab = self.window.lab_for(key)
-        if lab is None and key == "network":
-            # A network lab without scenario_keys opens comparisons through load_comparison.
-            lab = next(
-                (x for x in self.window.labs if callable(getattr(x, "load_comparison", None))),
-                None,
-            )
-        return lab
+        return self.window.lab_for(key)
 
     # ------------------------------------------------------------------ open
     def open_file(self, path: str | Path) -> bool:
@@ -163,9 +156,13 @@ class LessonMenu(QObject):
         if scenario.network is not None:
             lab = self.lab_for("network")
             if lab is None:
-                problems.append("this version has no network lab yet for the lesson's network")
-            elif self._open_network(lab, scenario, problems):
-                shown = shown or lab
+                problems.append("this window has no network lab for the lesson's network")
+            else:
+                try:
+                    lab.apply_scenario(scenario)
+                    shown = shown or lab
+                except (ValueError, NotImplementedError) as exc:
+                    problems.append(f"network: {exc}")
         if shown is None:
             self._error("Cannot open lesson", f"{scenario.title}: " + "; ".join(problems))
             return False
@@ -186,39 +183,24 @@ class LessonMenu(QObject):
         else:
             show_averaging(self.window, scenario.averaging, self.lab_for("race"))
 
-    def _open_network(self, lab: Lab, scenario: Scenario, problems: list[str]) -> bool:
-        if "network" in getattr(lab, "scenario_keys", ()):
-            try:
-                lab.apply_scenario(scenario)
-                return True
-            except (ValueError, NotImplementedError) as exc:
-                problems.append(f"network: {exc}")
-                return False
-        try:
-            from engine.nn.config_io import comparison_from_dict
-
-            task, columns = comparison_from_dict(scenario.network)
-        except ImportError:
-            problems.append("this version cannot read network lessons")
-            return False
-        except (ValueError, TypeError, KeyError) as exc:
-            problems.append(f"network: {exc}")
-            return False
-        if not lab.load_comparison(task, columns):
-            problems.append("network: the network lab refused the comparison (see status bar)")
-            return False
-        return True
-
     def _on_open(self) -> None:
         from gui.user_paths import lessons_dir
 
-        path = self.window.dialogs.open_path(self.window, "Open lesson", lessons_dir(), FILTERS)
+        path = self.window.dialogs.open_path(
+            self.window.window_widget(), "Open lesson", lessons_dir(), FILTERS
+        )
         if path:
             self.open_file(path)
 
     # ------------------------------------------------------------------ save
-    def current_scenario(self, title: str = "My lesson") -> Scenario | None:
-        """The showing lab's set-up as a Scenario, or ``None`` (with a message) if it can't."""
+    def current_scenario(
+        self, title: str = "My lesson", text: str | None = None
+    ) -> Scenario | None:
+        """The showing lab's set-up as a Scenario, or ``None`` (with a message) if it can't.
+
+        ``title`` and ``text`` name and explain it; without ``text``, a set-up that is still
+        the open lesson's keeps that lesson's title, text and steps.
+        """
         lab = self.window.current_lab()
         if lab is None:
             self._error("Cannot save lesson", "there is no lab to save")
@@ -226,26 +208,38 @@ class LessonMenu(QObject):
         try:
             section = lab.scenario_section()
         except NotImplementedError:
-            section = _network_section(lab)
-            if section is None:
-                self._error("Cannot save lesson", "this lab cannot save lessons yet")
-                return None
+            self._error("Cannot save lesson", "this lab cannot save lessons")
+            return None
         cur = self.current
-        keep = cur is not None and all(getattr(cur, k) == v for k, v in section.items())
+        same = cur is not None and all(getattr(cur, k) == v for k, v in section.items())
+        if text is not None:
+            return Scenario(
+                title=title,
+                lesson=text,
+                steps=cur.steps if same else None,
+                averaging=cur.averaging if same else None,
+                **section,
+            )
         return Scenario(
-            title=cur.title if keep else title,
-            lesson=cur.lesson if keep else "",
-            steps=cur.steps if keep else None,
-            averaging=cur.averaging if keep else None,
+            title=cur.title if same else title,
+            lesson=cur.lesson if same else "",
+            steps=cur.steps if same else None,
+            averaging=cur.averaging if same else None,
             **section,
         )
 
-    def save_file(self, path: str | Path) -> bool:
-        """Save the showing lab's set-up as a lesson file (atomically); returns success."""
+    def save_file(
+        self, path: str | Path, title: str | None = None, text: str | None = None
+    ) -> bool:
+        """Save the showing lab's set-up as a lesson file (atomically); returns success.
+
+        ``title`` defaults to the file's name; ``text`` (the lesson's words) to the open
+        lesson's when the set-up is still that lesson's.
+        """
         path = Path(path)
         if not path.suffix:
             path = path.with_suffix(".json")
-        scenario = self.current_scenario(title=path.stem.replace("_", " "))
+        scenario = self.current_scenario(title or path.stem.replace("_", " "), text)
         if scenario is None:
             return False
         try:
@@ -257,29 +251,26 @@ class LessonMenu(QObject):
         return True
 
     def _on_save(self) -> None:
+        """Ask for the lesson's title and text, then where to save it."""
         from gui.user_paths import lessons_dir
 
-        name = "my-lesson.json"
-        if self.current is not None:
-            name = "".join(c if c.isalnum() else "-" for c in self.current.title.lower())
-            name = "-".join(p for p in name.split("-") if p)[:60] + ".json"
+        cur = self.current
+        details = self.window.dialogs.lesson_details(
+            self.window.window_widget(),
+            cur.title if cur is not None else "",
+            cur.lesson if cur is not None else "",
+        )
+        if details is None:
+            return
+        title, text = details
+        name = "".join(c if c.isalnum() else "-" for c in title.lower())
+        name = "-".join(p for p in name.split("-") if p)[:60] or "my-lesson"
         folder = lessons_dir(create=True)
-        path = self.window.dialogs.save_path(self.window, "Save as lesson", folder / name, FILTERS)
+        path = self.window.dialogs.save_path(
+            self.window.window_widget(), "Save as lesson", folder / f"{name}.json", FILTERS
+        )
         if path:
-            self.save_file(path)
-
-
-def _network_section(lab) -> dict | None:
-    """``{"network": dict}`` from a lab with ``task`` and ``columns`` (the network lab)."""
-    task, columns = getattr(lab, "task", None), getattr(lab, "columns", None)
-    if task is None or columns is None:
-        return None
-    try:
-        from engine.nn.config_io import comparison_to_dict
-
-        return {"network": comparison_to_dict(task, columns)}
-    except (ImportError, ValueError, TypeError):
-        return None
+            self.save_file(path, title.strip(), text.strip())
 
 
 def _describe(exc: BaseException, path) -> str:

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSlider,
     QTabWidget,
     QToolBar,
@@ -28,13 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import APP_NAME, __version__
+from engine import APP_NAME
 from gui import theme
 from gui.dialogs import Dialogs
 from gui.export import Exporter
 from gui.icons import icon
-from gui.lab import Lab
+from gui.lab import Lab, make_action
 from gui.lessons import LessonMenu
+from gui.line_width import LineWidthMenu
 from gui.panels.lesson_panel import LessonBanner
 
 # Speed slider positions: steps per second on a 1-2-5 ladder, then "as fast as possible".
@@ -99,6 +99,10 @@ class MainWindow(QMainWindow):
         self._pages: list[_Page] = []
         # Sessions restored for labs not made yet (lazy labs take theirs when made).
         self._pending_sessions: dict = {}
+        # View settings (smoothing...) restored for labs not made yet, by session kind.
+        self._pending_views: dict[str, dict] = {}
+        #: The help dialog shown last (shortcut sheet or About), kept for tests.
+        self.help_dialog = None
         #: The :class:`gui.autosave.Autosave` once :meth:`enable_autosave` made it.
         self.autosave = None
         self._presentation = False
@@ -124,6 +128,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.exporter = Exporter(self)
         self.lessons = LessonMenu(self)
+        self.line_width = LineWidthMenu(self)
+        self.line_width.changed.connect(self.state_changed)
         self._build_menus()
         self._build_toolbar()
 
@@ -145,7 +151,7 @@ class MainWindow(QMainWindow):
         return super().eventFilter(obj, event)
 
     # ------------------------------------------------------------------ building
-    def _action(
+    def add_action(
         self,
         text: str,
         shortcuts: list[str] | str | QKeySequence.StandardKey,
@@ -155,28 +161,20 @@ class MainWindow(QMainWindow):
         checkable: bool = False,
         tip: str = "",
     ) -> QAction:
-        act = QAction(text, self)
-        if isinstance(shortcuts, QKeySequence.StandardKey):
-            act.setShortcut(QKeySequence(shortcuts))
-        else:
-            keys = [shortcuts] if isinstance(shortcuts, str) else shortcuts
-            act.setShortcuts([QKeySequence(k) for k in keys])
-        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        if icon_name:
-            act.setIcon(icon(icon_name))
-        act.setCheckable(checkable)
-        seq = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        act.setToolTip(f"{tip or text.replace('&', '')}  ({seq})" if seq else tip or text)
-        act.setStatusTip(tip or text.replace("&", ""))
-        if checkable:
-            act.toggled.connect(slot)
-        else:
-            act.triggered.connect(slot)
+        act = make_action(
+            self, text, shortcuts, slot, icon_name=icon_name, checkable=checkable, tip=tip
+        )
         self.addAction(act)  # shortcuts work even when the menu bar is hidden (full screen)
         return act
 
+    def add_status_widget(self, widget: QWidget) -> None:
+        self.statusBar().addPermanentWidget(widget)
+
+    def window_widget(self) -> QWidget:
+        return self
+
     def _build_actions(self) -> None:
-        self.act_play = self._action(
+        self.act_play = self.add_action(
             "&Play",
             "Space",
             self._on_play_toggled,
@@ -184,19 +182,19 @@ class MainWindow(QMainWindow):
             checkable=True,
             tip="Play or pause the race",
         )
-        self.act_step = self._action(
+        self.act_step = self.add_action(
             "&Step", "Right", self._on_step, icon_name="step", tip="Take one step (pauses)"
         )
-        self.act_reset = self._action(
+        self.act_reset = self.add_action(
             "&Reset", "R", self._on_reset, icon_name="reset", tip="Back to step 0"
         )
-        self.act_faster = self._action("&Faster", ["]", "+"], self._on_faster)
-        self.act_slower = self._action("S&lower", ["[", "-"], self._on_slower)
-        self.act_max_speed = self._action("&Maximum speed", "M", self._on_max_speed)
-        self.act_fullscreen = self._action(
+        self.act_faster = self.add_action("&Faster", ["]", "+"], self._on_faster)
+        self.act_slower = self.add_action("S&lower", ["[", "-"], self._on_slower)
+        self.act_max_speed = self.add_action("&Maximum speed", "M", self._on_max_speed)
+        self.act_fullscreen = self.add_action(
             "&Full screen", "F11", self._on_fullscreen, icon_name="fullscreen", checkable=True
         )
-        self.act_presentation = self._action(
+        self.act_presentation = self.add_action(
             "&Presentation mode",
             ["F5", "Ctrl+P"],
             self.set_presentation,
@@ -204,25 +202,27 @@ class MainWindow(QMainWindow):
             checkable=True,
             tip="Large fonts and thick lines for a projector",
         )
-        self.act_screenshot = self._action(
+        self.act_screenshot = self.add_action(
             "Save &screenshot…", "Ctrl+Shift+S", self._on_screenshot, icon_name="camera"
         )
-        self.act_start_fresh = self._action(
+        self.act_start_fresh = self.add_action(
             "Start &fresh",
             "Ctrl+Shift+F",
             self.start_fresh,
             tip="Every lab back to its default set-up, no lesson open",
         )
-        self.act_quit = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.act_quit = self.add_action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         if not self.act_quit.shortcuts():
             self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
-        self.act_undo = self._action("&Undo", ["Ctrl+Z"], self._on_undo, tip="Undo the last edit")
-        self.act_redo = self._action(
+        self.act_undo = self.add_action(
+            "&Undo", ["Ctrl+Z"], self._on_undo, tip="Undo the last edit"
+        )
+        self.act_redo = self.add_action(
             "&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], self._on_redo, tip="Redo the edit undone last"
         )
         self._sync_undo_actions()
-        self.act_shortcuts = self._action("&Keyboard shortcuts", "F1", self._on_shortcuts)
-        self.act_about = self._action("&About", "Ctrl+Shift+A", self._on_about)
+        self.act_shortcuts = self.add_action("&Keyboard shortcuts", "F1", self.show_shortcuts)
+        self.act_about = self.add_action("&About", "Ctrl+Shift+A", self.show_about)
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
@@ -236,6 +236,7 @@ class MainWindow(QMainWindow):
         export.addAction(self.exporter.act_export_csv)
         export.addSeparator()
         export.addAction(self.exporter.act_record)
+        export.addMenu(self.exporter.options_menu)
         m.addSeparator()
         m.addAction(self.act_start_fresh)
         m.addAction(self.act_quit)
@@ -259,6 +260,8 @@ class MainWindow(QMainWindow):
         self._view_menu = self._lab_menu_anchor
         self._view_menu.addAction(self.act_presentation)
         self._view_menu.addAction(self.act_fullscreen)
+        self._view_menu.addSeparator()
+        self._view_menu.addMenu(self.line_width.menu)
         self._help_menu = mb.addMenu("&Help")
         self._help_menu.addAction(self.act_shortcuts)
         self._help_menu.addAction(self.act_about)
@@ -381,6 +384,13 @@ class MainWindow(QMainWindow):
         lab.step_changed.connect(self._on_lab_step)
         lab.session_changed.connect(self._sync_undo_actions)
         lab.session_changed.connect(self.state_changed)
+        smoothing = lab.smoothing_control()
+        if smoothing is not None:
+            smoothing.weight_changed.connect(self.state_changed)
+        self.line_width.apply_to(lab)
+        kind = getattr(lab.session, "KIND", None)
+        if kind in self._pending_views:
+            lab.apply_view_state(self._pending_views.pop(kind))
         menu = self.menuBar().addMenu(lab.menu_title)
         for act in lab.lab_actions():
             if act is None:
@@ -452,6 +462,20 @@ class MainWindow(QMainWindow):
 
     def pending_sessions(self) -> dict:
         return dict(self._pending_sessions)
+
+    def view_states(self) -> dict[str, dict]:
+        """``{kind: lab.view_state()}`` of every lab, made or still pending."""
+        made = {lab.session.KIND: lab.view_state() for lab in self.labs if lab.session}
+        return {**self._pending_views, **made}
+
+    def set_view_states(self, states: dict[str, dict]) -> None:
+        """Apply each lab's view settings now, or when a lazy lab is made."""
+        made = {lab.session.KIND: lab for lab in self.labs if lab.session is not None}
+        for kind, state in states.items():
+            if kind in made:
+                made[kind].apply_view_state(state)
+            else:
+                self._pending_views[kind] = dict(state)
 
     def enable_autosave(self, path=None):
         """Save the set-up after changes and on quit, and restore it after the first paint.
@@ -697,35 +721,17 @@ class MainWindow(QMainWindow):
     def _on_screenshot(self) -> None:
         self.exporter._ask_screenshot(lab_only=False)
 
-    def shortcut_rows(self) -> list[tuple[str, str]]:
-        """(action, keys) for every action that has a shortcut."""
-        rows = []
-        for act in self.actions():
-            keys = ", ".join(
-                s.toString(QKeySequence.SequenceFormat.NativeText) for s in act.shortcuts()
-            )
-            if keys:
-                rows.append((act.text().replace("&", "").rstrip("…"), keys))
-        return rows
+    def show_shortcuts(self) -> None:
+        """The grouped keyboard-shortcut sheet (F1), built from the actions themselves."""
+        from gui.help import show_shortcut_sheet
 
-    def _on_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td>{a}</td><td><b>{k}</b></td></tr>" for a, k in self.shortcut_rows())
-        box = QMessageBox(self)
-        box.setWindowTitle("Keyboard shortcuts")
-        box.setText(
-            "<table cellspacing=6>" + rows + "</table>"
-            "<p>Click the surface to move the start point; Shift+click (or the inspect mode) "
-            "shows the Hessian at a point; drag to pan, wheel to zoom.</p>"
-        )
-        box.exec()
+        self.help_dialog = show_shortcut_sheet(self)
 
-    def _on_about(self) -> None:
-        QMessageBox.about(
-            self,
-            f"About {APP_NAME}",
-            f"<b>{APP_NAME}</b> {__version__}<p>Watch optimizers race over loss surfaces: "
-            "gradients, momentum and adaptive learning rates made visible.</p>",
-        )
+    def show_about(self) -> None:
+        """Version, licence and the libraries with their own metadata."""
+        from gui.help import show_about
+
+        self.help_dialog = show_about(self)
 
     # ------------------------------------------------------------------ shut-down
     def shutdown(self) -> None:

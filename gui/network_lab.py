@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QBoxLayout,
     QComboBox,
@@ -72,7 +72,6 @@ from engine.tables import (
 from gui import theme
 from gui.controls.net_editor import NetEditor
 from gui.controls.net_history import NetHistoryBar
-from gui.icons import icon
 from gui.lab import BridgedLab
 from gui.net_lab_drawing import NetDrawMixin
 from gui.net_lab_history import NetHistoryMixin
@@ -99,6 +98,7 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
 
     menu_title = "&Network"
     stopped_text = "training stopped"
+    finished_text = "every column has diverged"
     #: Scenario sections this lab opens and saves.
     scenario_keys = ("network",)
 
@@ -264,19 +264,6 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(self.splitter)
-
-    def _lab_action(self, text, keys, slot, icon_name=None, checkable=False, tip="") -> QAction:
-        act = QAction(text, self)
-        act.setShortcuts([QKeySequence(k) for k in ([keys] if isinstance(keys, str) else keys)])
-        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        act.setCheckable(checkable)
-        if icon_name:
-            act.setIcon(icon(icon_name))
-        seq = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        act.setToolTip(f"{tip or text.replace('&', '')}  ({seq})" if seq else tip or text)
-        act.setStatusTip(tip or text.replace("&", ""))
-        (act.toggled if checkable else act.triggered).connect(slot)
-        return act
 
     def _build_actions(self) -> None:
         a = self._lab_action
@@ -505,26 +492,6 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
         )
 
     # ------------------------------------------------------------------ commands
-    def edit(self, edit) -> bool:
-        """Send ``edit`` (an :mod:`engine.session.net_session` edit) to the session.
-
-        A bad one becomes an error message (the comparison is unchanged). Returns success.
-        """
-        try:
-            self.session.apply(edit)
-        except ValueError as exc:
-            self.message.emit("error", str(exc))
-            return False
-        return True
-
-    def undo(self) -> None:
-        if self.session.undo() is None:
-            self.message.emit("info", "nothing to undo")
-
-    def redo(self) -> None:
-        if self.session.redo() is None:
-            self.message.emit("info", "nothing to redo")
-
     def _on_session_changed(self, result) -> None:
         """Follow the session: tell the worker (the result's command) and redraw."""
         cmd = result.command
@@ -687,10 +654,12 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
         for p in self._panels:
             p.set_hist_mode(self._hist_mode)
 
-    def set_sidebar_visible(self, on: bool) -> None:
-        with QSignalBlocker(self.act_sidebar):
-            self.act_sidebar.setChecked(bool(on))
-        self.sidebar.setVisible(bool(on))
+    def smoothing_control(self):
+        return self.curves.smoothing_control
+
+    def recordable_panels(self) -> dict:
+        cols = {f"Column {i + 1}": p for i, p in enumerate(self._panels)}
+        return {"Loss and accuracy curves": self.curves, **cols}
 
     # ------------------------------------------------------------------ transport
     def set_running(self, running: bool) -> None:
@@ -731,13 +700,6 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
     def panels(self) -> list[NetColumnPanel]:
         return list(self._panels)
 
-    def _on_bridge_stopped(self, running: bool) -> None:
-        if not running and self._running:
-            self._running = False
-            self.bridge.submit(lambda eng: eng.set_live(False), key="live")
-            self.running_changed.emit(False)
-            self.message.emit("info", "every column has diverged")
-
     # ------------------------------------------------------------------ presentation
     def set_scale(self, scale: theme.Scale) -> None:
         super().set_scale(scale)
@@ -769,15 +731,6 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
             cw = max(self.curves.minimumSizeHint().width(), 240)
             self.row.setSizes([max(total - cw, 0), cw])
 
-    def activate(self, active: bool) -> None:
-        if not active and self._running:
-            self.set_running(False)
-        # Shortcuts of a hidden lab must not shadow the other lab's (Qt ignores the
-        # shortcuts of invisible actions).
-        for act in self.lab_actions():
-            if act is not None:
-                act.setVisible(active)
-
     def self_test_check(self) -> str | None:
         if self._frame is None or self._frames == 0:
             return "no frame was drawn"
@@ -785,8 +738,9 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
             return "training did not advance"
         return None
 
+    def _on_finished(self) -> None:
+        self.bridge.submit(lambda eng: eng.set_live(False), key="live")
+
     def shutdown(self) -> None:
         self._started = True  # never start after shut-down
-        self.frame_timer.stop()
-        if not self.bridge.stop():
-            self.message.emit("error", "the engine thread did not stop in time")
+        super().shutdown()

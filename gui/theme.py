@@ -117,7 +117,7 @@ class RunStyle:
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         if dashed and self.dash:
             # Qt measures dashes in pen widths; a thick line drawn as 1-pixel strokes
-            # (gui.graphics.ThickCurveItem) passes its thickness as dash_scale.
+            # (gui.stroke_layer) passes its thickness as dash_scale.
             pen.setDashPattern([d * dash_scale for d in self.dash])
         return pen
 
@@ -176,7 +176,7 @@ class Scale:
 
     @property
     def thickness(self) -> int:
-        """Width in pixels of a run's main line (see gui.graphics.ThickCurveItem)."""
+        """Width in pixels of a run's main line (see gui.stroke_layer)."""
         return 2 if self.factor < 1.3 else 3
 
     @property

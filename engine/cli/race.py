@@ -16,24 +16,21 @@ from dataclasses import replace
 from engine import landscapes, limits, optimizers, schedules
 from engine.cli.common import SaveError, clean_label, error, open_csv, say
 from engine.guards import ResourceError, check_race
-from engine.limits import SEED_MAX
-from engine.params import ParamSpec, parse_assignments, validate_params
+from engine.params import parse_assignments, validate_params
+from engine.run_fields import RUN_FIELD_SPECS
 from engine.runs import Race, RaceConfig, RunConfig, ScheduleConfig
+from engine.schedules import WARMUP_PARAMS
 
 # Keys of an --optimizer item that configure the run rather than the optimizer.
-RUN_KEYS = ("clip_value", "clip_norm", "noise_std", "batch_size", "seed", "label", "start")
+RUN_KEYS = tuple(RUN_FIELD_SPECS)
 SCHEDULE_KEYS = ("schedule", "warmup_steps", "warmup_start_factor")
 
 
-# How the run settings of an --optimizer item are read (ranges as in a lesson file).
+# How the run settings of an --optimizer item are read: the engine's one list of run
+# fields (ranges as in a lesson file), the warm-up of the schedule, and the free-text label.
 _RUN_SPECS = {
-    "clip_value": ParamSpec("clip_value", None, min=0.0, min_exclusive=True),
-    "clip_norm": ParamSpec("clip_norm", None, min=0.0, min_exclusive=True),
-    "noise_std": ParamSpec("noise_std", 0.0, min=0.0),
-    "batch_size": ParamSpec("batch_size", 0, kind="int", min=0, max=limits.MAX_POINTS),
-    "seed": ParamSpec("seed", 0, kind="int", min=0, max=SEED_MAX),
-    "warmup_steps": ParamSpec("warmup_steps", 0, kind="int", min=0, max=limits.MAX_STEPS),
-    "warmup_start_factor": ParamSpec("warmup_start_factor", 0.1, min=0.0, max=1.0),
+    **RUN_FIELD_SPECS,
+    **{p.name: p for p in WARMUP_PARAMS},
 }
 
 

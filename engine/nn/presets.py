@@ -22,6 +22,7 @@ The two lessons were tuned with the real engine (see ``tests/gui/test_network_la
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Sequence
 
@@ -34,8 +35,6 @@ from engine.schedules import SCHEDULES
 
 MAX_COLUMNS = 6
 
-LESSON_TASK = TaskConfig("spirals", n=400, noise=0.1, val_fraction=0.2, seed=0)
-
 # Initializers of the initialisation lesson (also "vary the initializer").
 INIT_VARIANTS: tuple[tuple[str, dict], ...] = (
     ("normal", {"std": 0.01}),
@@ -47,51 +46,52 @@ BATCHNORM_VARIANTS = ("off", "before", "after")
 LR_FACTORS = (0.1, 1.0, 10.0, 100.0)
 
 
-def _lesson_net(init: str, params: dict, batchnorm: str = "off") -> MLPConfig:
-    return MLPConfig(
-        hidden=(32,) * 10,
-        activation="tanh",
-        init=init,
-        init_params=dict(params),
-        batchnorm=batchnorm,
-    )
+#: The network lab's built-in comparisons: key -> (short title, shipped lesson file). The
+#: files in resources/scenarios are the one source of these set-ups; the lab's lesson chooser
+#: and the session's default read them through :func:`network_lesson`.
+LESSON_FILES = {
+    "init": ("Initialization", "11_init_lesson.json"),
+    "batchnorm": ("Batch norm", "12_batchnorm_lesson.json"),
+}
+
+
+@functools.cache
+def network_lesson(key: str) -> tuple[TaskConfig, tuple[TrainConfig, ...]]:
+    """The task and columns of built-in lesson ``key`` (:data:`LESSON_FILES`), read from
+    its shipped file (once: the configs are frozen).
+
+    Raises
+    ------
+    ValueError
+        Unknown key, or the shipped file is missing, unreadable or has no network section.
+    """
+    from engine.scenario import builtin_dir, load_scenario  # the scenario module reads nn
+
+    if key not in LESSON_FILES:
+        raise ValueError(f"no built-in network lesson {key!r}; choose {', '.join(LESSON_FILES)}")
+    try:
+        scenario = load_scenario(builtin_dir() / LESSON_FILES[key][1])
+    except OSError as exc:
+        raise ValueError(f"built-in lesson {LESSON_FILES[key][1]} unreadable: {exc}") from None
+    if scenario.network is None:
+        raise ValueError(f"built-in lesson {LESSON_FILES[key][1]} has no network section")
+    return scenario.network.task, scenario.network.columns
 
 
 def init_lesson() -> tuple[TaskConfig, tuple[TrainConfig, ...]]:
     """Four initializers of one 10-layer tanh net on spirals (the lab's first picture)."""
-    cols = tuple(
-        TrainConfig(
-            label="",
-            mlp=_lesson_net(init, params),
-            optimizer="momentum",
-            hyper={"lr": 0.05, "momentum": 0.9},
-            batch_size=64,
-            seed=0,
-        )
-        for init, params in INIT_VARIANTS
-    )
-    return LESSON_TASK, cols
+    return network_lesson("init")
 
 
 def batchnorm_lesson() -> tuple[TaskConfig, tuple[TrainConfig, ...]]:
     """The Xavier tanh net at a learning rate only its batch-normalised twin survives."""
-    cols = tuple(
-        TrainConfig(
-            label="",
-            mlp=_lesson_net("xavier_normal", {}, bn),
-            optimizer="sgd",
-            hyper={"lr": 1.0},
-            batch_size=64,
-            seed=0,
-        )
-        for bn in ("off", "before")
-    )
-    return LESSON_TASK, cols
+    return network_lesson("batchnorm")
 
 
+#: key -> (title, function giving the task and columns), for the lab's lesson chooser.
 LESSONS = {
-    "init": ("Initialization", init_lesson),
-    "batchnorm": ("Batch norm", batchnorm_lesson),
+    "init": (LESSON_FILES["init"][0], init_lesson),
+    "batchnorm": (LESSON_FILES["batchnorm"][0], batchnorm_lesson),
 }
 
 

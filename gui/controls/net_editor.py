@@ -423,7 +423,6 @@ class NetEditor(QWidget):
 
     def _on_schedule(self) -> None:
         kind = self.sched_combo.currentData()
-        self._cfg_schedule_kind = kind
         specs = SCHEDULES[kind].params + (WARMUP_PARAMS if kind != "constant" else ())
         self.sched_form.build(specs, f"schedule {kind}")
         self._apply(schedule=kind, schedule_params={})

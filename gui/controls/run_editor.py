@@ -26,72 +26,17 @@ from superqt.utils import qthrottled
 
 from engine.optimizers import OPTIMIZERS
 from engine.params import ParamSpec
+from engine.run_fields import RUN_FIELD_OFF, RUN_FIELD_SPECS, STRUCTURED_RUN_FIELDS
 from engine.runs import RunConfig, ScheduleConfig
 from engine.schedules import SCHEDULES, WARMUP_PARAMS
 from gui import theme
 from gui.controls.form import Section, SpecForm
 from gui.controls.param_control import ParamControl
 
-# RunConfig fields that are not optimizer or schedule settings, described for the GUI.
-RUN_FIELD_SPECS: dict[str, ParamSpec] = {
-    "clip_value": ParamSpec(
-        "clip_value",
-        1.0,
-        min=0.0,
-        min_exclusive=True,
-        log=True,
-        label="clip by value",
-        help="Clamp each gradient component to [-c, c] before the optimizer sees it.",
-    ),
-    "clip_norm": ParamSpec(
-        "clip_norm",
-        1.0,
-        min=0.0,
-        min_exclusive=True,
-        log=True,
-        label="clip by norm",
-        help="Rescale the gradient so its length is at most c.",
-    ),
-    "noise_std": ParamSpec(
-        "noise_std",
-        1.0,
-        min=0.0,
-        min_exclusive=True,
-        log=True,
-        label="gradient noise σ",
-        help="Standard deviation of Gaussian noise added to every gradient component.",
-    ),
-    "batch_size": ParamSpec(
-        "batch_size",
-        0,
-        kind="int",
-        min=0,
-        max=100_000,
-        label="batch size",
-        help="Data points per mini-batch; 0 uses the whole data set (exact gradient).",
-    ),
-    "start": ParamSpec(
-        "start",
-        (0.0, 0.0),
-        kind="pair",
-        label="own start (x, y)",
-        help="This run's own start point; unticked, it starts where the race starts.",
-    ),
-    "seed": ParamSpec(
-        "seed",
-        0,
-        kind="int",
-        min=0,
-        max=2**31 - 1,
-        label="seed",
-        help="Seed of this run's gradient noise and mini-batch order.",
-    ),
-    "label": ParamSpec("label", "", kind="choice", label="label", help="Name in the legend."),
-}
-# Fields whose value may be "off" (None, or 0 for noise): they get a tick box.
-OPTIONAL_FIELDS = {"clip_value": None, "clip_norm": None, "noise_std": 0.0, "start": None}
-# Fields handled by their own sections.
-STRUCTURED_FIELDS = ("optimizer", "hyper", "schedule")
+# The run's own settings, each a control built from the engine's one spec list; fields that
+# can be off get a tick box (their "off" value from the same module).
+OPTIONAL_FIELDS = RUN_FIELD_OFF
+STRUCTURED_FIELDS = STRUCTURED_RUN_FIELDS
 
 
 class OptionalControl(QWidget):

@@ -33,6 +33,10 @@ class ScriptedDialogs:
     def alert(self, parent, level, title, text):
         self.alerts.append((level, title, text))
 
+    def lesson_details(self, parent, title="", text=""):
+        # The user keeps the text and names the lesson after the file they will choose.
+        return None if self.path is None else (Path(self.path).stem, text)
+
 
 @pytest.fixture
 def window_lab(make_window):
@@ -159,7 +163,7 @@ def test_lab_without_lessons_says_so(window_lab, tmp_path):
     window.add_lab("Bare", Bare())
     window.tabs.setCurrentIndex(1)
     assert window.lessons.save_file(tmp_path / "x.json") is False
-    assert "cannot save lessons yet" in window.dialogs.alerts[0][2]
+    assert "cannot save lessons" in window.dialogs.alerts[0][2]
     assert not (tmp_path / "x.json").exists()
 
 
