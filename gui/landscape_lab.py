@@ -9,6 +9,7 @@ matching :class:`~engine.runs.Race` call as a command: ``set_run`` for a live ch
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -16,7 +17,7 @@ from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
-from engine.landscapes import LANDSCAPES, Landscape, hessian_verdict
+from engine.landscapes import LANDSCAPES, Landscape, describe_point, hessian_verdict
 from engine.runs import Race, RaceConfig, RunConfig
 from engine.session.describe import run_hyper_text, run_name, run_title
 from engine.session.race_session import (
@@ -461,34 +462,35 @@ class LandscapeLab(BridgedLab):
         self.session.apply(ReplaceRace(cfg, title))
 
     def inspect_point(self, x: float, y: float) -> None:
-        """Show the Hessian eigenvalues and their verdict at (x, y)."""
+        """Show the Hessian's eigenvalues at (x, y) and what the point is.
+
+        A verdict (minimum, maximum, saddle) only where the gradient vanishes; elsewhere
+        the curvature is described as a shape (:func:`engine.landscapes.describe_point`).
+        """
+        x, y = self._snap_to_marked(x, y)
         p = np.array([x, y], dtype=np.float64)
-        eig, verdict = hessian_verdict(self.landscape.hessian(p))
-        g = self.landscape.grad(p)
-        gn = float(np.hypot(g[0], g[1]))
-        stationary = gn <= 1e-8 * max(1.0, float(np.max(np.abs(eig))))
-        meaning = {
-            "minimum": "curves up in every direction",
-            "maximum": "curves down in every direction",
-            "saddle": "curves up one way, down the other",
-            "degenerate": "flat along one direction: no verdict",
-        }[verdict]
-        where = (
-            "∇f = 0: a stationary point"
-            if stationary
-            else f"|∇f| = {format_value(gn)}: not stationary"
-        )
-        text = (
-            f"Hessian at ({x:.4g}, {y:.4g})\n"
-            f"λ₁ = {format_value(float(eig[0]))}   λ₂ = {format_value(float(eig[1]))}\n"
-            f"{verdict.upper()}: {meaning}\n{where}"
-        )
-        self.surface.show_inspection((x, y), text)
+        h = self.landscape.hessian(p)
+        eig, _ = hessian_verdict(h)
+        _, what = describe_point(self.landscape.grad(p), h)
+        lam = f"λ₁ = {format_value(float(eig[0]))}   λ₂ = {format_value(float(eig[1]))}"
+        self.surface.show_inspection((x, y), f"Hessian at ({x:.4g}, {y:.4g})\n{lam}\n{what}")
         self.message.emit(
-            "info",
-            f"Hessian at ({x:.4g}, {y:.4g}): eigenvalues {format_value(float(eig[0]))}, "
-            f"{format_value(float(eig[1]))} → {verdict}",
+            "info", f"({x:.4g}, {y:.4g}): {what.replace(chr(10), '; ')}; eigenvalues {lam}"
         )
+
+    def _snap_to_marked(self, x: float, y: float) -> tuple[float, float]:
+        """A click within ~1.5% of the view of a marked stationary point means that point.
+
+        No click lands exactly where the gradient vanishes; without this, inspecting the
+        saddle marker would always (truthfully) say "not a stationary point".
+        """
+        (x0, x1), (y0, y1) = self.surface.view.viewRange()
+        radius = 0.015 * max(abs(x1 - x0), abs(y1 - y0))
+        marked = (*self.landscape.minima, *self.landscape.saddles)
+        best = min(marked, key=lambda c: math.hypot(c.x - x, c.y - y), default=None)
+        if best is not None and math.hypot(best.x - x, best.y - y) <= radius:
+            return best.x, best.y
+        return x, y
 
     def set_internals_visible(self, on: bool) -> None:
         with QSignalBlocker(self.act_internals):
