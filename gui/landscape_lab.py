@@ -15,7 +15,14 @@ import time
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.landscapes import LANDSCAPES, Landscape, describe_point, hessian_verdict
 from engine.runs import Race, RaceConfig, RunConfig
@@ -656,49 +663,154 @@ class LandscapeLab(BridgedLab):
 
     def set_presentation(self, on: bool) -> None:
         # The projected picture is the race; the settings come back with F9. The run table
-        # moves under the loss plot, so the surface can take the full height.
+        # moves under the plots on the right, so the surface can take the full height,
+        # and the plots there become tabs (see _arrange).
+        self.internals.set_compact(bool(on))
         self._arrange(bool(on))
         self._hide_sidebar_for_presentation(on)
 
+    # The right column's plots, in their splitter order, with their tab titles.
+    def _right_plots(self) -> list[tuple[QWidget, str]]:
+        return [(self.loss, "Loss"), (self.regression, "Data"), (self.internals, "Internals")]
+
     def _arrange(self, presentation: bool) -> None:
+        """Normal: loss, data and internals stacked on the right, the table under all.
+
+        Presentation (1280x720 or 1024x768 with a lesson banner): three stacked plots and
+        the table do not fit at 160x150 each (the internals plot was 46 px high), so the
+        plots become tabs over the run table: each shown plot gets the whole height.
+        A panel's own hidden flag still says whether it is on; its tab follows it.
+        """
         if presentation and self.table.parent() is not self.right:
+            tabs = self._plot_tabs()
+            for panel, _ in self._right_plots():
+                hidden = panel.isHidden()
+                self._tab_pages[panel].layout().addWidget(panel)
+                panel.setVisible(not hidden)
+            self.right.insertWidget(0, tabs)
+            tabs.show()
             self.right.addWidget(self.table)
             self.right.setStretchFactor(self.right.indexOf(self.table), 1)
             self.table.set_compact(True)
+            # Its column header says "Run": the card's title row would cost a table row.
+            self.table.title_label.setVisible(False)
             self.loss.set_legend_allowed(False)
         elif not presentation and self.table.parent() is not self.centre:
+            self.plot_tabs.hide()
+            for k, (panel, _) in enumerate(self._right_plots()):
+                hidden = panel.isHidden()
+                self.right.insertWidget(k, panel)
+                panel.setVisible(not hidden)
             self.centre.addWidget(self.table)
             self.table.set_compact(False)
+            self.table.title_label.setVisible(True)
             self.loss.set_legend_allowed(True)
+        self._sync_tabs()
         self._fit_splitters()
         # Again once the window has its final geometry (before it is shown, sizes are 0).
         QTimer.singleShot(0, self._fit_splitters)
 
+    def _plot_tabs(self) -> QTabWidget:
+        """The presentation tabs for the right column's plots (made on first use)."""
+        tabs = getattr(self, "plot_tabs", None)
+        if tabs is None:
+            tabs = self.plot_tabs = QTabWidget()
+            tabs.setDocumentMode(True)
+            tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self._tab_pages: dict[QWidget, QWidget] = {}
+            self._tab_on: dict[QWidget, bool] = {}
+            for panel, title in self._right_plots():
+                page = QWidget()
+                lay = QVBoxLayout(page)
+                lay.setContentsMargins(0, 0, 0, 0)
+                self._tab_pages[panel] = page
+                tabs.addTab(page, title)
+            tabs.currentChanged.connect(self._on_plot_tab)
+            tabs.hide()
+        return tabs
+
+    def _presenting(self) -> bool:
+        return self.table.parent() is self.right
+
+    def _sync_tabs(self) -> None:
+        """One tab per plot that is on (the data on data landscapes, the internals while
+        shown); the internals, when just switched on, become the current tab."""
+        if not self._presenting():
+            return
+        tabs = self.plot_tabs
+        for panel, _ in self._right_plots():
+            on = not panel.isHidden()
+            tabs.setTabVisible(tabs.indexOf(self._tab_pages[panel]), on)
+            if on and self._tab_on.get(panel) is False and panel is self.internals:
+                tabs.setCurrentWidget(self._tab_pages[panel])
+            self._tab_on[panel] = on
+        if not tabs.isTabVisible(tabs.currentIndex()):
+            tabs.setCurrentWidget(self._tab_pages[self.loss])
+        n_on = sum(tabs.isTabVisible(i) for i in range(tabs.count()))
+        tabs.tabBar().setVisible(n_on > 1)
+
+    def current_plot_tab(self) -> QWidget | None:
+        """The plot shown in the presentation tabs, or None outside presentation."""
+        if not self._presenting():
+            return None
+        page = self.plot_tabs.currentWidget()
+        return next((p for p, pg_ in self._tab_pages.items() if pg_ is page), None)
+
+    def show_plot_tab(self, panel: QWidget) -> None:
+        """Bring ``panel`` (loss, regression or internals) to the front in presentation."""
+        if self._presenting() and not panel.isHidden():
+            self.plot_tabs.setCurrentWidget(self._tab_pages[panel])
+
+    def _on_plot_tab(self, index: int) -> None:
+        # A plot in a hidden tab is not drawn (it is not visible): draw it when it shows.
+        panel = self.current_plot_tab()
+        snap = self._last_snap
+        if panel is self.internals:
+            self.internals.redraw()
+        elif snap is None or snap.n_runs != len(self._styles):
+            return
+        elif panel is self.regression and self.landscape.stochastic:
+            self.regression.set_runs(self._styles, [run_title(r) for r in self.config.runs])
+            self.regression.update_snapshot(snap)
+        elif panel is self.loss:
+            self.loss.update_snapshot(snap)
+
     def _fit_splitters(self) -> None:
-        presentation = self.table.parent() is self.right
+        presentation = self._presenting()
         w = sum(self.top.sizes()) or self.width()
         share = 0.53 if presentation else 0.6
         self.top.setSizes([int(w * share), w - int(w * share)])
         if not presentation:
             self._share_right()
             return
-        # The table takes the height of its rows; the plots above share the rest.
+        # The table takes the height of its rows; the tabbed plots above take the rest.
         h = sum(self.right.sizes()) or self.height()
         need = self.table.table.maximumHeight() + int(60 * self._scale.factor)
-        plots = [self.loss, self.regression, self.internals]
-        shown = [p for p in plots if not p.isHidden()]
-        rest = max(h - need, h // 2)
-        sizes = [rest // len(shown) if not p.isHidden() else 0 for p in plots]
-        self.right.setSizes([*sizes, min(need, h // 2)])
+        # The plots keep their minimum (160x150 and their card); the table gets the rest,
+        # at most its rows' height (it scrolls past four rows).
+        tabs_min = self.plot_tabs.minimumSizeHint().height()
+        table = max(min(need, h - tabs_min), self.table.minimumSizeHint().height())
+        self.right.setSizes(
+            [
+                table
+                if self.right.widget(i) is self.table
+                else h - table
+                if self.right.widget(i) is self.plot_tabs
+                else 0
+                for i in range(self.right.count())
+            ]
+        )
 
     def _share_right(self) -> None:
         """Share the right column among the plots shown in it (normal mode).
 
         A panel that appears (the regression data, the internals plot) would otherwise get
-        only its minimum height: at 1280x720 the internals plot was ten pixels high.
+        only its minimum height: at 1280x720 the internals plot was ten pixels high. In
+        presentation a panel that appears gets its tab, and the tab is shown.
         """
-        if self.table.parent() is self.right:
-            self._fit_splitters()  # presentation: the table's rows come first
+        if self._presenting():
+            self._sync_tabs()  # a panel switched on or off: its tab follows
             return
         weights = {self.loss: 3.0, self.regression: 2.0, self.internals: 2.5}
         h = sum(self.right.sizes())
