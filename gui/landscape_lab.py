@@ -475,6 +475,7 @@ class LandscapeLab(BridgedLab):
         the curvature is described as a shape (:func:`engine.landscapes.describe_point`).
         """
         x, y = self._snap_to_marked(x, y)
+        x, y = x + 0.0, y + 0.0  # -0.0 would print as "-0": exactly zero is shown as 0
         p = np.array([x, y], dtype=np.float64)
         h = self.landscape.hessian(p)
         eig, _ = hessian_verdict(h)

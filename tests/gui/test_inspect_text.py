@@ -31,3 +31,14 @@ def test_a_click_next_to_a_marked_saddle_inspects_the_saddle(make_window):
     assert "SADDLE" in text and "(0, 0)" in text
     lab.inspect_point(0.2 * (x1 - x0), 0.0)  # far from it: the truth about that point
     assert "not a stationary point" in lab.surface.inspect_text.textItem.toPlainText()
+
+
+def test_exactly_zero_is_shown_as_0(make_window):
+    from gui.plotting import format_value
+
+    assert format_value(-0.0) == "0" and format_value(0.0) == "0"
+    _, lab = make_window()
+    lab.set_landscape("saddle", {})
+    lab.inspect_point(-0.0, -0.0)  # f = x² − y² (or similar): ∇f = 0 exactly at the origin
+    text = lab.surface.inspect_text.textItem.toPlainText()
+    assert "(0, 0)" in text and "-0" not in text and "−0" not in text
