@@ -15,14 +15,7 @@ import time
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QComboBox,
-    QScrollArea,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from engine.landscapes import LANDSCAPES, Landscape, describe_point, hessian_verdict
 from engine.runs import Race, RaceConfig, RunConfig
@@ -49,6 +42,7 @@ from gui.panels.card import Card
 from gui.panels.internals_panel import InternalsPanel
 from gui.panels.landscape_panel import LandscapePanel
 from gui.panels.loss_panel import LossPanel
+from gui.panels.plot_tabs import PlotTabs
 from gui.panels.regression_panel import RegressionPanel
 from gui.panels.run_table_panel import RunTablePanel
 from gui.plotting import format_value
@@ -670,24 +664,16 @@ class LandscapeLab(BridgedLab):
         self._arrange(bool(on))
         self._hide_sidebar_for_presentation(on)
 
-    # The right column's plots, in their splitter order, with their tab titles.
-    def _right_plots(self) -> list[tuple[QWidget, str]]:
-        return [(self.loss, "Loss"), (self.regression, "Data"), (self.internals, "Internals")]
-
     def _arrange(self, presentation: bool) -> None:
         """Normal: loss, data and internals stacked on the right, the table under all.
 
         Presentation (1280x720 or 1024x768 with a lesson banner): three stacked plots and
         the table do not fit at 160x150 each (the internals plot was 46 px high), so the
-        plots become tabs over the run table: each shown plot gets the whole height.
-        A panel's own hidden flag still says whether it is on; its tab follows it.
+        plots become tabs (:class:`PlotTabs`) over the run table.
         """
         if presentation and self.table.parent() is not self.right:
             tabs = self._plot_tabs()
-            for panel, _ in self._right_plots():
-                hidden = panel.isHidden()
-                self._tab_pages[panel].layout().addWidget(panel)
-                panel.setVisible(not hidden)
+            tabs.adopt()
             self.right.insertWidget(0, tabs)
             tabs.show()
             self.right.addWidget(self.table)
@@ -698,7 +684,7 @@ class LandscapeLab(BridgedLab):
             self.loss.set_legend_allowed(False)
         elif not presentation and self.table.parent() is not self.centre:
             self.plot_tabs.hide()
-            for k, (panel, _) in enumerate(self._right_plots()):
+            for k, panel in enumerate(self.plot_tabs.panels):
                 hidden = panel.isHidden()
                 self.right.insertWidget(k, panel)
                 panel.setVisible(not hidden)
@@ -706,66 +692,31 @@ class LandscapeLab(BridgedLab):
             self.table.set_compact(False)
             self.table.title_label.setVisible(True)
             self.loss.set_legend_allowed(True)
-        self._sync_tabs()
         self._fit_splitters()
         # Again once the window has its final geometry (before it is shown, sizes are 0).
         QTimer.singleShot(0, self._fit_splitters)
 
-    def _plot_tabs(self) -> QTabWidget:
-        """The presentation tabs for the right column's plots (made on first use)."""
-        tabs = getattr(self, "plot_tabs", None)
-        if tabs is None:
-            tabs = self.plot_tabs = QTabWidget()
-            tabs.setDocumentMode(True)
-            tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            self._tab_pages: dict[QWidget, QWidget] = {}
-            self._tab_on: dict[QWidget, bool] = {}
-            for panel, title in self._right_plots():
-                page = QWidget()
-                lay = QVBoxLayout(page)
-                lay.setContentsMargins(0, 0, 0, 0)
-                self._tab_pages[panel] = page
-                tabs.addTab(page, title)
-            tabs.currentChanged.connect(self._on_plot_tab)
-            tabs.hide()
-        return tabs
+    def _plot_tabs(self) -> PlotTabs:
+        if getattr(self, "plot_tabs", None) is None:
+            plots = [(self.loss, "Loss"), (self.regression, "Data"), (self.internals, "Internals")]
+            self.plot_tabs = PlotTabs(plots, forward=(self.internals,))
+            self.plot_tabs.panel_shown.connect(self._on_plot_tab)
+        return self.plot_tabs
 
     def _presenting(self) -> bool:
         return self.table.parent() is self.right
 
-    def _sync_tabs(self) -> None:
-        """One tab per plot that is on (the data on data landscapes, the internals while
-        shown); the internals, when just switched on, become the current tab."""
-        if not self._presenting():
-            return
-        tabs = self.plot_tabs
-        for panel, _ in self._right_plots():
-            on = not panel.isHidden()
-            tabs.setTabVisible(tabs.indexOf(self._tab_pages[panel]), on)
-            if on and self._tab_on.get(panel) is False and panel is self.internals:
-                tabs.setCurrentWidget(self._tab_pages[panel])
-            self._tab_on[panel] = on
-        if not tabs.isTabVisible(tabs.currentIndex()):
-            tabs.setCurrentWidget(self._tab_pages[self.loss])
-        n_on = sum(tabs.isTabVisible(i) for i in range(tabs.count()))
-        tabs.tabBar().setVisible(n_on > 1)
-
     def current_plot_tab(self) -> QWidget | None:
-        """The plot shown in the presentation tabs, or None outside presentation."""
-        if not self._presenting():
-            return None
-        page = self.plot_tabs.currentWidget()
-        return next((p for p, pg_ in self._tab_pages.items() if pg_ is page), None)
+        """The plot in front in the presentation tabs, or None outside presentation."""
+        return self.plot_tabs.current_panel() if self._presenting() else None
 
     def show_plot_tab(self, panel: QWidget) -> None:
         """Bring ``panel`` (loss, regression or internals) to the front in presentation."""
-        if self._presenting() and not panel.isHidden():
-            self.plot_tabs.setCurrentWidget(self._tab_pages[panel])
+        if self._presenting():
+            self.plot_tabs.show_panel(panel)
 
-    def _on_plot_tab(self, index: int) -> None:
+    def _on_plot_tab(self, panel: QWidget) -> None:
         # A plot in a hidden tab is not drawn (it is not visible): draw it when it shows.
-        panel = self.current_plot_tab()
         snap = self._last_snap
         if panel is self.internals:
             self.internals.redraw()
@@ -811,7 +762,7 @@ class LandscapeLab(BridgedLab):
         presentation a panel that appears gets its tab, and the tab is shown.
         """
         if self._presenting():
-            self._sync_tabs()  # a panel switched on or off: its tab follows
+            self.plot_tabs.sync()  # a panel switched on or off: its tab follows
             return
         weights = {self.loss: 3.0, self.regression: 2.0, self.internals: 2.5}
         h = sum(self.right.sizes())

@@ -66,7 +66,7 @@ def test_tabs_follow_panels_and_normal_mode_restores_the_stack(make_window, qtbo
     lab.set_internals_visible(False)
     assert lab.current_plot_tab() is lab.loss
     lab.set_landscape("regression", {})
-    assert tabs.isTabVisible(tabs.indexOf(lab._tab_pages[lab.regression]))
+    assert tabs.isTabVisible(tabs.indexOf(lab.plot_tabs.pages[lab.regression]))
     window.set_presentation(False)
     _settle(qtbot, window, (1280, 720))
     assert lab.current_plot_tab() is None and not tabs.isVisible()
