@@ -27,7 +27,7 @@ from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
 from engine import APP_NAME, __version__
-from gui import theme
+from gui import keys, theme
 from gui.lab import Lab
 from gui.landscape_lab import LandscapeLab
 from gui.main_window import MainWindow
@@ -68,6 +68,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     if app.style().name().lower() != "fusion":
         app.setStyle("Fusion")
     configure_pyqtgraph()
+    keys.install(app)  # single keys act on the app, never type into a field
     f = app.font()
     if f.pointSizeF() != theme.NORMAL.font_pt:
         f.setPointSizeF(theme.NORMAL.font_pt)

@@ -9,6 +9,7 @@ matching :class:`~engine.runs.Race` call as a command: ``set_run`` for a live ch
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -16,7 +17,7 @@ from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
-from engine.landscapes import LANDSCAPES, Landscape, hessian_verdict
+from engine.landscapes import LANDSCAPES, Landscape, describe_point, hessian_verdict
 from engine.runs import Race, RaceConfig, RunConfig
 from engine.session.describe import run_hyper_text, run_name, run_title
 from engine.session.race_session import (
@@ -48,6 +49,7 @@ from gui.panels.card import Card
 from gui.panels.internals_panel import InternalsPanel
 from gui.panels.landscape_panel import LandscapePanel
 from gui.panels.loss_panel import LossPanel
+from gui.panels.plot_tabs import PlotTabs
 from gui.panels.regression_panel import RegressionPanel
 from gui.panels.run_table_panel import RunTablePanel
 from gui.plotting import format_value
@@ -492,34 +494,36 @@ class LandscapeLab(BridgedLab):
         self.session.apply(ReplaceRace(cfg, title))
 
     def inspect_point(self, x: float, y: float) -> None:
-        """Show the Hessian eigenvalues and their verdict at (x, y)."""
+        """Show the Hessian's eigenvalues at (x, y) and what the point is.
+
+        A verdict (minimum, maximum, saddle) only where the gradient vanishes; elsewhere
+        the curvature is described as a shape (:func:`engine.landscapes.describe_point`).
+        """
+        x, y = self._snap_to_marked(x, y)
+        x, y = x + 0.0, y + 0.0  # -0.0 would print as "-0": exactly zero is shown as 0
         p = np.array([x, y], dtype=np.float64)
-        eig, verdict = hessian_verdict(self.landscape.hessian(p))
-        g = self.landscape.grad(p)
-        gn = float(np.hypot(g[0], g[1]))
-        stationary = gn <= 1e-8 * max(1.0, float(np.max(np.abs(eig))))
-        meaning = {
-            "minimum": "curves up in every direction",
-            "maximum": "curves down in every direction",
-            "saddle": "curves up one way, down the other",
-            "degenerate": "flat along one direction: no verdict",
-        }[verdict]
-        where = (
-            "∇f = 0: a stationary point"
-            if stationary
-            else f"|∇f| = {format_value(gn)}: not stationary"
-        )
-        text = (
-            f"Hessian at ({x:.4g}, {y:.4g})\n"
-            f"λ₁ = {format_value(float(eig[0]))}   λ₂ = {format_value(float(eig[1]))}\n"
-            f"{verdict.upper()}: {meaning}\n{where}"
-        )
-        self.surface.show_inspection((x, y), text)
+        h = self.landscape.hessian(p)
+        eig, _ = hessian_verdict(h)
+        _, what = describe_point(self.landscape.grad(p), h)
+        lam = f"λ₁ = {format_value(float(eig[0]))}   λ₂ = {format_value(float(eig[1]))}"
+        self.surface.show_inspection((x, y), f"Hessian at ({x:.4g}, {y:.4g})\n{lam}\n{what}")
         self.message.emit(
-            "info",
-            f"Hessian at ({x:.4g}, {y:.4g}): eigenvalues {format_value(float(eig[0]))}, "
-            f"{format_value(float(eig[1]))} → {verdict}",
+            "info", f"({x:.4g}, {y:.4g}): {what.replace(chr(10), '; ')}; eigenvalues {lam}"
         )
+
+    def _snap_to_marked(self, x: float, y: float) -> tuple[float, float]:
+        """A click within ~1.5% of the view of a marked stationary point means that point.
+
+        No click lands exactly where the gradient vanishes; without this, inspecting the
+        saddle marker would always (truthfully) say "not a stationary point".
+        """
+        (x0, x1), (y0, y1) = self.surface.view.viewRange()
+        radius = 0.015 * max(abs(x1 - x0), abs(y1 - y0))
+        marked = (*self.landscape.minima, *self.landscape.saddles)
+        best = min(marked, key=lambda c: math.hypot(c.x - x, c.y - y), default=None)
+        if best is not None and math.hypot(best.x - x, best.y - y) <= radius:
+            return best.x, best.y
+        return x, y
 
     def set_internals_visible(self, on: bool) -> None:
         with QSignalBlocker(self.act_internals):
@@ -692,49 +696,113 @@ class LandscapeLab(BridgedLab):
 
     def set_presentation(self, on: bool) -> None:
         # The projected picture is the race; the settings come back with F9. The run table
-        # moves under the loss plot, so the surface can take the full height.
+        # moves under the plots on the right, so the surface can take the full height,
+        # and the plots there become tabs (see _arrange).
+        self.internals.set_compact(bool(on))
         self._arrange(bool(on))
         self._hide_sidebar_for_presentation(on)
 
     def _arrange(self, presentation: bool) -> None:
+        """Normal: loss, data and internals stacked on the right, the table under all.
+
+        Presentation (1280x720 or 1024x768 with a lesson banner): three stacked plots and
+        the table do not fit at 160x150 each (the internals plot was 46 px high), so the
+        plots become tabs (:class:`PlotTabs`) over the run table.
+        """
         if presentation and self.table.parent() is not self.right:
+            tabs = self._plot_tabs()
+            tabs.adopt()
+            self.right.insertWidget(0, tabs)
+            tabs.show()
             self.right.addWidget(self.table)
             self.right.setStretchFactor(self.right.indexOf(self.table), 1)
             self.table.set_compact(True)
+            # Its column header says "Run": the card's title row would cost a table row.
+            self.table.title_label.setVisible(False)
             self.loss.set_legend_allowed(False)
         elif not presentation and self.table.parent() is not self.centre:
+            self.plot_tabs.hide()
+            for k, panel in enumerate(self.plot_tabs.panels):
+                hidden = panel.isHidden()
+                self.right.insertWidget(k, panel)
+                panel.setVisible(not hidden)
             self.centre.addWidget(self.table)
             self.table.set_compact(False)
+            self.table.title_label.setVisible(True)
             self.loss.set_legend_allowed(True)
         self._fit_splitters()
         # Again once the window has its final geometry (before it is shown, sizes are 0).
         QTimer.singleShot(0, self._fit_splitters)
 
+    def _plot_tabs(self) -> PlotTabs:
+        if getattr(self, "plot_tabs", None) is None:
+            plots = [(self.loss, "Loss"), (self.regression, "Data"), (self.internals, "Internals")]
+            extra = self.insights.panels  # the equation and the stability plot, in that order
+            plots += list(zip(extra, ("Equation", "Stability"), strict=True))
+            self.plot_tabs = PlotTabs(plots, forward=(self.internals, *extra))
+            self.plot_tabs.panel_shown.connect(self._on_plot_tab)
+        return self.plot_tabs
+
+    def _presenting(self) -> bool:
+        return self.table.parent() is self.right
+
+    def current_plot_tab(self) -> QWidget | None:
+        """The plot in front in the presentation tabs, or None outside presentation."""
+        return self.plot_tabs.current_panel() if self._presenting() else None
+
+    def show_plot_tab(self, panel: QWidget) -> None:
+        """Bring ``panel`` (loss, regression or internals) to the front in presentation."""
+        if self._presenting():
+            self.plot_tabs.show_panel(panel)
+
+    def _on_plot_tab(self, panel: QWidget) -> None:
+        # A plot in a hidden tab is not drawn (it is not visible): draw it when it shows.
+        snap = self._last_snap
+        if panel is self.internals:
+            self.internals.redraw()
+        elif snap is None or snap.n_runs != len(self._styles):
+            return
+        elif panel is self.regression and self.landscape.stochastic:
+            self.regression.set_runs(self._styles, [run_title(r) for r in self.config.runs])
+            self.regression.update_snapshot(snap)
+        elif panel is self.loss:
+            self.loss.update_snapshot(snap)
+
     def _fit_splitters(self) -> None:
-        presentation = self.table.parent() is self.right
+        presentation = self._presenting()
         w = sum(self.top.sizes()) or self.width()
         share = 0.53 if presentation else 0.6
         self.top.setSizes([int(w * share), w - int(w * share)])
         if not presentation:
             self._share_right()
             return
-        # The table takes the height of its rows; the plots above share the rest.
+        # The table takes the height of its rows; the tabbed plots above take the rest.
         h = sum(self.right.sizes()) or self.height()
         need = self.table.table.maximumHeight() + int(60 * self._scale.factor)
-        plots = [self.loss, self.regression, self.internals, *self.insights.panels]
-        shown = [p for p in plots if not p.isHidden()]
-        rest = max(h - need, h // 2)
-        sizes = [rest // len(shown) if not p.isHidden() else 0 for p in plots]
-        self.right.setSizes([*sizes, min(need, h // 2)])
+        # The plots keep their minimum (160x150 and their card); the table gets the rest,
+        # at most its rows' height (it scrolls past four rows).
+        tabs_min = self.plot_tabs.minimumSizeHint().height()
+        table = max(min(need, h - tabs_min), self.table.minimumSizeHint().height())
+        self.right.setSizes(
+            [
+                table
+                if self.right.widget(i) is self.table
+                else h - table
+                if self.right.widget(i) is self.plot_tabs
+                else 0
+                for i in range(self.right.count())
+            ]
+        )
 
     def _share_right(self) -> None:
         """Share the right column among the plots shown in it (normal mode).
 
         A panel that appears (the regression data, the internals plot) would otherwise get
-        only its minimum height: at 1280x720 the internals plot was ten pixels high.
+        only its minimum height: at 1280x720 the internals plot was ten pixels high. In
+        presentation a panel that appears gets its tab, and the tab is shown.
         """
-        if self.table.parent() is self.right:
-            self._fit_splitters()  # presentation: the table's rows come first
+        if self._presenting():
+            self.plot_tabs.sync()  # a panel switched on or off: its tab follows
             return
         weights = {self.loss: 3.0, self.regression: 2.0, self.internals: 2.5}
         weights.update(self.insights.weights)

@@ -4,7 +4,7 @@ The package is split by what each module holds; every public name is re-exported
 ``from engine.landscapes import make_landscape`` works as it always has:
 
 - :mod:`~engine.landscapes.base`: :class:`CriticalPoint`, :class:`Landscape`,
-  :func:`hessian_verdict`, :func:`nearest_minimum`
+  :func:`hessian_verdict`, :func:`describe_point`, :func:`nearest_minimum`
 - :mod:`~engine.landscapes.classic`: the classic test functions (Rosenbrock ... Styblinski-Tang)
 - :mod:`~engine.landscapes.lessons`: saddles, the ill-conditioned bowl, the cliff
 - :mod:`~engine.landscapes.regression`: the data-backed least-squares surface
@@ -17,6 +17,7 @@ from engine.landscapes.base import (
     KINDS,
     CriticalPoint,
     Landscape,
+    describe_point,
     hessian_verdict,
     nearest_minimum,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "Saddle",
     "SixHumpCamel",
     "StyblinskiTang",
+    "describe_point",
     "find_critical_points",
     "hessian_verdict",
     "list_landscapes",

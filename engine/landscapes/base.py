@@ -344,6 +344,98 @@ def hessian_verdict(h: np.ndarray, tol: float = 1e-9) -> tuple[np.ndarray, str]:
     return eig, "saddle"
 
 
+# What the curvature means, by the sign pattern of the Hessian's eigenvalues. Where the
+# gradient vanishes it is a verdict (minimum, maximum, saddle); anywhere else it only
+# describes the shape of the surface under the point, so the words differ on purpose.
+_STATIONARY_TEXT = {
+    "minimum": "MINIMUM: curves up in every direction",
+    "maximum": "MAXIMUM: curves down in every direction",
+    "saddle": "SADDLE: curves up one way, down the other",
+    "degenerate": "flat along one direction: the second-order test cannot decide",
+}
+_SHAPE_TEXT = {
+    "bowl": "bowl-shaped here: curves up in every direction",
+    "dome": "dome-shaped here (a hilltop or ridge): curves down in every direction",
+    "saddle-shaped": "saddle-shaped here: curves up one way, down the other",
+    "trough": "trough-shaped here: flat along one direction, curves up across it",
+    "ridge": "ridge-shaped here: flat along one direction, curves down across it",
+    "flat": "flat here: no curvature in any direction",
+    "unknown": "curvature unknown here (the Hessian is not finite)",
+}
+
+
+def _short(v: float) -> str:
+    # Exactly zero prints as 0, never as 0.000e+00.
+    if v == 0:
+        return "0"
+    a = abs(v)
+    return f"{v:.4g}" if 1e-3 <= a < 1e5 else f"{v:.3e}"
+
+
+def describe_point(grad: np.ndarray, hessian: np.ndarray, rtol: float = 1e-6) -> tuple[str, str]:
+    """What a point is, said truthfully: a verdict only where the gradient vanishes.
+
+    The second-order test (:func:`hessian_verdict`) classifies *stationary* points. On a
+    point with a non-zero gradient the Hessian only describes the local shape of the
+    surface (a bowl is not a minimum when the ball is still rolling), so such a point is
+    reported as "not a stationary point (|∇f| = …)" followed by that shape.
+
+    Parameters
+    ----------
+    grad : array_like, shape (2,)
+        Gradient at the point.
+    hessian : array_like, shape (2, 2)
+        Hessian at the point (symmetrised before use).
+    rtol : float
+        The gradient counts as zero when ``|∇f| <= rtol * max(1, max|λ|)``: relative to
+        the curvature, so that a minimum given to 6 decimals (a published Himmelblau
+        minimum) is still one, on steep and on flat surfaces alike.
+
+    Returns
+    -------
+    kind : str
+        For a stationary point ``"minimum"``, ``"maximum"``, ``"saddle"`` or
+        ``"degenerate"``; otherwise the local shape: ``"bowl"``, ``"dome"``,
+        ``"saddle-shaped"``, ``"trough"``, ``"ridge"``, ``"flat"`` or ``"unknown"``.
+    text : str
+        Two lines for a person: whether it is stationary, then the verdict or shape.
+
+    Raises
+    ------
+    ValueError
+        If the shapes are wrong or ``rtol`` is not a finite number >= 0.
+    """
+    g = np.asarray(grad, dtype=np.float64)
+    if g.shape != (2,):
+        raise ValueError(f"grad must have shape (2,); got shape {g.shape}")
+    if not (isinstance(rtol, (int, float)) and math.isfinite(rtol) and rtol >= 0):
+        raise ValueError(f"rtol must be a finite number >= 0; got {rtol!r}")
+    eig, verdict = hessian_verdict(hessian)
+    gn = float(np.hypot(g[0], g[1]))
+    finite = bool(np.all(np.isfinite(eig)))
+    scale = max(1.0, float(np.max(np.abs(eig)))) if finite else 1.0
+    if math.isfinite(gn) and gn <= rtol * scale:
+        head = "a stationary point (∇f = 0)"
+        return verdict, f"{head}\n{_STATIONARY_TEXT[verdict]}"
+    head = f"not a stationary point (|∇f| = {_short(gn)})"
+    if not finite:
+        kind = "unknown"
+    else:
+        zero = 1e-9 * scale
+        lo, hi = float(eig[0]), float(eig[1])
+        if abs(lo) <= zero and abs(hi) <= zero:
+            kind = "flat"
+        elif abs(lo) <= zero or abs(hi) <= zero:
+            kind = "trough" if max(lo, hi) > zero else "ridge"
+        elif lo > 0:
+            kind = "bowl"
+        elif hi < 0:
+            kind = "dome"
+        else:
+            kind = "saddle-shaped"
+    return kind, f"{head}\n{_SHAPE_TEXT[kind]}"
+
+
 def nearest_minimum(landscape: Landscape, p: np.ndarray) -> tuple[CriticalPoint | None, float]:
     """The known minimum closest to ``p`` and its Euclidean distance.
 

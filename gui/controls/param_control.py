@@ -14,8 +14,12 @@ choice                     combo box
 pair                       two float controls side by side
 =========================  ==========================================================
 
-Every control validates through ``ParamSpec.validate`` and shows the engine's own message
-inline, in red, without applying the value; nothing a user types can raise past it.
+Every control validates through :func:`engine.validate.validate_field` and shows the
+engine's own one-line message (field and range) inline, in red, without applying the value;
+nothing a user types can raise past it. Numbers are read in the user's locale and in C
+(``"0,5"`` and ``"0.5"`` under a German locale, :func:`engine.validate.parse_number`), and
+number fields refuse keystrokes that cannot be part of a number (letters, spaces), so a
+single-key shortcut pressed in one acts on the app instead (:mod:`gui.keys`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QLocale, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,8 +42,42 @@ from PySide6.QtWidgets import (
 from superqt import QLabeledDoubleSlider
 
 from engine.params import ParamSpec
+from engine.validate import ValidationError, parse_number, validate_field
 
 INT32 = 2**31 - 1
+
+# What a number may be typed with: digits, both decimal points, an exponent, signs (a
+# Unicode minus too). Anything else (a letter, a space) is refused as it is typed.
+NUMBER_CHARS = frozenset("0123456789.,eE+-\u2212")
+
+
+def decimal_point() -> str:
+    """The user's decimal point (``QLocale()``'s, which ``QLocale.setDefault`` changes)."""
+    dp = QLocale().decimalPoint()
+    return dp if dp in (".", ",") else "."
+
+
+def parse_field(text: str, field: str) -> float:
+    """``text`` read as a number in the user's locale or in C; one-line ValidationError."""
+    return parse_number(text, decimal_point(), field=field)
+
+
+class NumberValidator(QValidator):
+    """Refuses keystrokes that cannot belong to a number; whole texts are judged later.
+
+    A text made of number characters is always Acceptable, so Enter still emits
+    ``editingFinished`` and a malformed number ("1,234" under an English locale) gets the
+    engine's one-line message instead of a field that silently ignores Enter.
+    """
+
+    def validate(self, text: str, pos: int):
+        ok = all(c in NUMBER_CHARS for c in text)
+        return (QValidator.State.Acceptable if ok else QValidator.State.Invalid), text, pos
+
+
+def is_number_field(widget: QWidget | None) -> bool:
+    """Whether ``widget`` is a text field that only takes numbers (for :mod:`gui.keys`)."""
+    return isinstance(widget, QLineEdit) and isinstance(widget.validator(), NumberValidator)
 
 
 def _fmt(v: float) -> str:
@@ -60,6 +99,11 @@ def log_range(spec: ParamSpec) -> tuple[float, float]:
 
 class _Field(QLineEdit):
     """Text field that shows an invalid state through a dynamic property."""
+
+    def __init__(self, numeric: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        if numeric:
+            self.setValidator(NumberValidator(self))
 
     def set_invalid(self, bad: bool) -> None:
         if self.property("invalid") != bad:
@@ -84,7 +128,7 @@ class LogSlider(QWidget):
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, self.STEPS)
         self.slider.valueChanged.connect(self._on_slider)
-        self.field = _Field()
+        self.field = _Field(numeric=True)
         self.field.setMaximumWidth(90)
         self.field.editingFinished.connect(self._on_field)
         lay.addWidget(self.slider, 1)
@@ -117,6 +161,46 @@ class LogSlider(QWidget):
             self.slider.setValue(self._to_pos(float(v)))
         with QSignalBlocker(self.field):
             self.field.setText(_fmt(float(v)))
+
+
+class LocaleDoubleSlider(QLabeledDoubleSlider):
+    """superqt's labeled slider whose number field reads the user's locale and C.
+
+    superqt's own field runs ``float(text)`` on Enter (a ValueError on "0,5") and clamps
+    what it reads to the range. Here the typed text is kept as :attr:`pending` and read by
+    :meth:`ParamControl.value` through :func:`~engine.validate.validate_field`, so "0,5"
+    works and 5 on a [0, 1] slider is refused with the range, not silently made 1.
+    """
+
+    typed = Signal()
+
+    def __init__(self, orientation=Qt.Orientation.Horizontal, parent=None) -> None:
+        super().__init__(orientation, parent)
+        self.pending: str | None = None
+        label = self._label
+        label.editingFinished.disconnect(label._editing_finished)
+        label.setValidator(NumberValidator(label))
+        label.editingFinished.connect(self._on_label_edited)
+        self._label_sheet = label.styleSheet()
+
+    @property
+    def field(self) -> QLineEdit:
+        """The number field beside the slider."""
+        return self._label
+
+    def _on_label_edited(self) -> None:
+        text = self._label.text()
+        if text == self._label._format_value(self._label.value()):
+            if self.pending is not None:  # typed back to the value the slider holds
+                self.pending = None
+                self.typed.emit()
+            return  # focus left without a change
+        self.pending = text
+        self.typed.emit()
+
+    def set_invalid(self, bad: bool) -> None:
+        extra = "" if not bad else " color: #b3261e; font-weight: bold;"
+        self._label.setStyleSheet(self._label_sheet + extra)
 
 
 class ParamControl(QWidget):
@@ -161,7 +245,7 @@ class ParamControl(QWidget):
                 w.setKeyboardTracking(False)
                 w.valueChanged.connect(self.edited)
             else:
-                w = _Field()
+                w = _Field(numeric=True)
                 w.editingFinished.connect(self.edited)
             self._parts.append(w)
         elif k in ("float", "pair"):
@@ -179,24 +263,31 @@ class ParamControl(QWidget):
             w.edited.connect(self.edited)
             return w
         if spec.min is not None and spec.max is not None:
-            w = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
+            w = LocaleDoubleSlider(Qt.Orientation.Horizontal)
             w.setRange(float(spec.min), float(spec.max))
             span = float(spec.max) - float(spec.min)
             decimals = 3 if span <= 2 else 2
             w.setDecimals(decimals)
             w.setSingleStep(10 ** (-decimals))
             w.setEdgeLabelMode(QLabeledDoubleSlider.EdgeLabelMode.LabelIsValue)
-            w.valueChanged.connect(lambda _v: self.edited.emit())
+            w.valueChanged.connect(lambda _v: self._on_slider_moved(w))
+            w.typed.connect(self.edited)
             return w
-        w = _Field()
+        w = _Field(numeric=True)
         w.editingFinished.connect(self.edited)
         return w
+
+    def _on_slider_moved(self, w: LocaleDoubleSlider) -> None:
+        w.pending = None  # a drag replaces whatever was typed
+        self.edited.emit()
 
     # ------------------------------------------------------------------ values
     @staticmethod
     def _part_raw(w: QWidget) -> Any:
         if isinstance(w, LogSlider):
             return w.text_value()
+        if isinstance(w, LocaleDoubleSlider):
+            return w.pending if w.pending is not None else float(w.value())
         if isinstance(w, QLabeledDoubleSlider):
             return float(w.value())
         if isinstance(w, QLineEdit):
@@ -214,18 +305,38 @@ class ParamControl(QWidget):
             return tuple(self._part_raw(w) for w in self._parts)
         return self._part_raw(self._parts[0])
 
+    @property
+    def field_name(self) -> str:
+        """How refusals name this field: ``"adam lr"``, or ``"lr"`` without an owner."""
+        return f"{self.owner} {self.spec.name}" if self.owner else self.spec.name
+
     def value(self) -> Any:
-        """The validated value; raises ValueError with the engine's message."""
+        """The validated value; raises ValueError with the engine's one-line message.
+
+        Typed text is read in the user's locale and in C (:func:`parse_field`).
+        """
+        raw = self.raw()
         try:
-            v = self.spec.validate(self.raw(), self.owner)
-        except ValueError:
+            if self.spec.kind == "pair":
+                raw = tuple(
+                    parse_field(r, self.field_name) if isinstance(r, str) else r for r in raw
+                )
+            v = validate_field(self.spec, raw, self.field_name, decimal_point=decimal_point())
+        except ValidationError:
             self.set_invalid(True)
             raise
         self.set_invalid(False)
+        for w in self._parts:
+            if isinstance(w, LocaleDoubleSlider) and w.pending is not None:
+                self.set_value(v)  # the slider shows what was typed, now accepted
+                break
         return v
 
     def set_invalid(self, bad: bool) -> None:
         for w in self._parts:
+            if isinstance(w, LocaleDoubleSlider):
+                w.set_invalid(bad)
+                continue
             target = w.field if isinstance(w, LogSlider) else w
             if isinstance(target, _Field):
                 target.set_invalid(bad)
@@ -237,6 +348,8 @@ class ParamControl(QWidget):
                 if isinstance(w, LogSlider):
                     w.set_value(float(x))
                 elif isinstance(w, QLabeledDoubleSlider):
+                    if isinstance(w, LocaleDoubleSlider):
+                        w.pending = None
                     w.setValue(float(x))
                 elif isinstance(w, QLineEdit):
                     w.setText(_fmt(x) if isinstance(x, float) else str(x))
@@ -251,7 +364,7 @@ class ParamControl(QWidget):
     def set_text(self, text: str) -> None:
         """Type ``text`` into the (first) text field as a user would (tests, scripting)."""
         w = self._parts[0]
-        field = w.field if isinstance(w, LogSlider) else w
+        field = w.field if isinstance(w, (LogSlider, LocaleDoubleSlider)) else w
         if not isinstance(field, QLineEdit):
             raise TypeError(f"{self.spec.name} has no text field")
         field.setText(text)

@@ -93,6 +93,7 @@ class InternalsPanel(Card):
         self.group.idClicked.connect(self.show_series)
 
         self.plot_widget = pg.PlotWidget()
+        self.plot_widget.setMinimumSize(*theme.MIN_PLOT)
         self.plot_widget.setBackground(theme.PANEL_BG)
         self.plot_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.plot: pg.PlotItem = self.plot_widget.getPlotItem()
@@ -200,6 +201,12 @@ class InternalsPanel(Card):
                 self._range = (xr, yr)
                 self.plot.setRange(xRange=xr, yRange=yr, padding=0.02)
         self.layer.set_content(strokes)
+
+    def set_compact(self, on: bool) -> None:
+        """Presentation: the arrow legend moves to the tooltip so the plot keeps its height
+        (at 1280x720 its two lines left the plot under 150 px)."""
+        self.footer.setVisible(not on)
+        self.setToolTip(f"{ARROW_LEGEND}\n{ARROW_DETAILS}" if on else "")
 
     def apply_scale(self, scale: theme.Scale) -> None:
         self._scale = scale

@@ -24,6 +24,7 @@ class RegressionPanel(Card):
         super().__init__("Data and fitted lines", parent)
         self._scale = theme.NORMAL
         self.plot_widget = pg.PlotWidget()
+        self.plot_widget.setMinimumSize(*theme.MIN_PLOT)
         self.plot_widget.setBackground(theme.PANEL_BG)
         self.plot_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()

@@ -98,7 +98,7 @@ def test_typed_values_are_validated_by_the_spec(editor, qtbot):
     qtbot.waitUntil(lambda: editor.current_config().hyper.get("lr") == 0.01)
     lr.set_text("0")
     qtbot.waitUntil(lambda: bool(errors))
-    assert "lr must be > 0" in errors[-1]
+    assert "lr: must be > 0" in errors[-1]
 
 
 def test_optional_fields_are_off_until_ticked(editor, qtbot):
