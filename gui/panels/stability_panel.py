@@ -14,10 +14,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
+from engine.series import SeriesBuffer
 from gui import theme
 from gui.graphics import use_decade_ticks
 from gui.panels.card import Card
-from gui.panels.internals_panel import SeriesBuffer
 
 TINY = 1e-12  # log axis floor: sharpness can be 0 on a flat direction
 
