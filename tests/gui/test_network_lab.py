@@ -390,9 +390,9 @@ def test_the_shipped_network_lessons_open_and_save_back(make_net_window, qtbot):
     ]
     for _path, scenario in lessons:
         lab.apply_scenario(scenario)
-        assert len(lab.panels) == len(scenario.network["columns"])
+        assert len(lab.panels) == len(scenario.network.columns)
         # saving gives back the very section that was opened
-        assert lab.scenario_section() == {"network": scenario.network}
+        assert lab.scenario_section() == {"network": scenario.network.to_dict()}
     assert lab.lesson_combo.currentData() == ""  # the divergence lesson is not a built-in one
     with pytest.raises(ValueError, match="no network section"):
         lab.apply_scenario(Scenario("race only", network=None))
