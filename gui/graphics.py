@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.display import decade_label, decade_ticks
+from gui import theme
 
 # Item caches live in QPixmapCache, 10 MB by default. A plot-sized pixmap at 1920x1080 is
 # about 2.7 MB, so the heatmap, contours, trajectories, axes and legends of both plots did
@@ -47,6 +48,26 @@ def speed_up_plot(plot_item: pg.PlotItem) -> None:
         scene.setItemIndexMethod(scene.ItemIndexMethod.NoIndex)
         for view in scene.views():
             view.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
+
+
+def log_step_plot(left_label: str) -> pg.PlotWidget:
+    """A small plot of a log-scale quantity against the step, set up as every card's is.
+
+    Panel background, no focus, menu or auto-range button, a faint grid, decade labels on
+    the log axis (:func:`use_decade_ticks`), ``left_label`` on the left and "step" below.
+    """
+    widget = pg.PlotWidget()
+    widget.setBackground(theme.PANEL_BG)
+    widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    plot = widget.getPlotItem()
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+    plot.showGrid(x=True, y=True, alpha=0.25)
+    plot.setLogMode(y=True)
+    use_decade_ticks(plot.getAxis("left"))
+    plot.setLabel("left", left_label)
+    plot.setLabel("bottom", "step")
+    return widget
 
 
 def use_decade_ticks(axis: pg.AxisItem) -> None:
