@@ -36,7 +36,7 @@ from engine import limits
 from engine.atomic import write_text_atomically
 from engine.averaging import AveragingConfig
 from engine.guards import ResourceError, check_comparison, check_race
-from engine.nn.config_io import ComparisonConfig
+from engine.nn.config_io import NetworkConfig
 from engine.runs import Race, RaceConfig
 from engine.validate import (
     ValidationError,
@@ -85,7 +85,7 @@ class Scenario:
         A few sentences for the viewer: what to watch for.
     race : RaceConfig or None
         The landscape-lab set-up, if the lesson uses it.
-    network : ComparisonConfig or None
+    network : NetworkConfig or None
         The network-lab set-up (task and columns), if the lesson uses it. A mapping given
         here (the JSON section) is validated and converted.
     steps : int or None
@@ -98,15 +98,15 @@ class Scenario:
     title: str
     lesson: str = ""
     race: RaceConfig | None = None
-    network: ComparisonConfig | None = None
+    network: NetworkConfig | None = None
     steps: int | None = None
     averaging: AveragingConfig | None = None
 
     def __post_init__(self) -> None:
-        if self.network is not None and not isinstance(self.network, ComparisonConfig):
+        if self.network is not None and not isinstance(self.network, NetworkConfig):
             if not isinstance(self.network, Mapping):
                 raise ScenarioError("must be an object", "network")
-            object.__setattr__(self, "network", ComparisonConfig.from_dict(dict(self.network)))
+            object.__setattr__(self, "network", NetworkConfig.from_dict(dict(self.network)))
         if self.averaging is not None and not isinstance(self.averaging, AveragingConfig):
             object.__setattr__(self, "averaging", AveragingConfig.from_dict(self.averaging))
 
@@ -247,7 +247,7 @@ def _race(d: Any, where: str = "race") -> RaceConfig:
     return config
 
 
-def _network(d: Any, where: str = "network") -> ComparisonConfig:
+def _network(d: Any, where: str = "network") -> NetworkConfig:
     d = _object(d, ("task", "columns"), where)
     if "columns" in d:
         check_list(d["columns"], f"{where}.columns", limits.MAX_COLUMNS, 1)
@@ -255,7 +255,7 @@ def _network(d: Any, where: str = "network") -> ComparisonConfig:
             if isinstance(c, dict) and "label" in c:
                 check_text(c["label"], f"{where}.columns[{i}].label", limits.MAX_LABEL_CHARS)
     try:
-        net = ComparisonConfig.from_dict(d)
+        net = NetworkConfig.from_dict(d)
         check_comparison(net.task, net.columns)
     except (ValueError, TypeError, OverflowError) as exc:
         raise ValidationError(str(exc), where) from None

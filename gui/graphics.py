@@ -5,8 +5,6 @@ Thick trajectories are drawn by :mod:`gui.stroke_layer`.
 
 from __future__ import annotations
 
-import math
-
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPainter, QPixmapCache
@@ -15,6 +13,9 @@ from PySide6.QtWidgets import (
     QGraphicsView,
     QStyleOptionGraphicsItem,
 )
+
+from engine.display import decade_label, decade_ticks
+from gui import theme
 
 # Item caches live in QPixmapCache, 10 MB by default. A plot-sized pixmap at 1920x1080 is
 # about 2.7 MB, so the heatmap, contours, trajectories, axes and legends of both plots did
@@ -49,39 +50,24 @@ def speed_up_plot(plot_item: pg.PlotItem) -> None:
             view.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
 
 
-# Labelled decades on one axis at most; a range of 600 decades (a run far out of range)
-# once made the old tick code list every one of them and freeze the window.
-MAX_DECADE_TICKS = 12
+def log_step_plot(left_label: str) -> pg.PlotWidget:
+    """A small plot of a log-scale quantity against the step, set up as every card's is.
 
-
-def decade_ticks(min_val: float, max_val: float, size: float) -> list:
-    """Ticks of a log axis showing ``log10`` values ``min_val..max_val`` on ``size`` pixels.
-
-    Returns
-    -------
-    list
-        pyqtgraph's tick levels: ``[(spacing, majors), (None, minors)]``. Majors are whole
-        decades, every ``spacing``-th one so that at most about one per 28 pixels and never
-        more than :data:`MAX_DECADE_TICKS` are labelled; minors (log10 of 2..9 times a
-        decade) only when the range spans six decades or fewer. The work is bounded by the
-        number of ticks returned, not by the range, and a non-finite or empty range gives
-        no ticks.
+    Panel background, no focus, menu or auto-range button, a faint grid, decade labels on
+    the log axis (:func:`use_decade_ticks`), ``left_label`` on the left and "step" below.
     """
-    if not (math.isfinite(min_val) and math.isfinite(max_val)) or max_val < min_val:
-        return [(1.0, []), (None, [])]
-    lo, hi = math.ceil(min_val), math.floor(max_val)
-    room = min(MAX_DECADE_TICKS, max(2, int(size // 28) if math.isfinite(size) else 2))
-    count = hi - lo + 1  # whole decades inside the range
-    step = max(1, math.ceil(count / room))
-    # Multiples of the step, so the labelled decades stay put while the range moves.
-    first = math.ceil(lo / step) * step
-    major = [float(v) for v in range(first, hi + 1, step)]
-    minor = []
-    if max_val - min_val <= 6:
-        for v in range(math.floor(min_val), math.ceil(max_val)):
-            minor.extend(v + math.log10(k) for k in range(2, 10))
-        minor = [m for m in minor if min_val < m < max_val]
-    return [(1.0 * step, major), (None, minor)]
+    widget = pg.PlotWidget()
+    widget.setBackground(theme.PANEL_BG)
+    widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    plot = widget.getPlotItem()
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+    plot.showGrid(x=True, y=True, alpha=0.25)
+    plot.setLogMode(y=True)
+    use_decade_ticks(plot.getAxis("left"))
+    plot.setLabel("left", left_label)
+    plot.setLabel("bottom", "step")
+    return widget
 
 
 def use_decade_ticks(axis: pg.AxisItem) -> None:
@@ -95,25 +81,12 @@ def use_decade_ticks(axis: pg.AxisItem) -> None:
         return decade_ticks(min_val, max_val, size)
 
     def tick_strings(values, scale, spacing):
-        out = []
-        for v in values:
-            if abs(v - round(v)) > 1e-9:
-                out.append("")
-                continue
-            e = round(v)
-            if -3 <= e <= 3:
-                out.append(f"{10.0**e:g}")
-            else:
-                out.append("10" + str(e).translate(_SUPERSCRIPT))
-        return out
+        return [decade_label(v) for v in values]
 
     axis.logTickValues = tick_values
     axis.logTickStrings = tick_strings
     axis.picture = None
     axis.update()
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 class BackdropPlotWidget(pg.PlotWidget):

@@ -17,6 +17,7 @@ from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
+from engine.display import format_value
 from engine.landscapes import LANDSCAPES, Landscape, describe_point, hessian_verdict
 from engine.runs import Race, RaceConfig, RunConfig
 from engine.session.describe import run_hyper_text, run_name, run_title
@@ -52,7 +53,6 @@ from gui.panels.loss_panel import LossPanel
 from gui.panels.plot_tabs import PlotTabs
 from gui.panels.regression_panel import RegressionPanel
 from gui.panels.run_table_panel import RunTablePanel
-from gui.plotting import format_value
 from gui.surface3d_host import Surface3DHost
 from gui.worker import EngineBridge
 

@@ -36,13 +36,12 @@ from PySide6.QtWidgets import (
 )
 
 from engine.datasets import Dataset, TaskConfig, make_dataset
-from engine.nn.config_io import comparison_from_dict, comparison_to_dict
+from engine.nn.config_io import comparison_to_dict, fit_columns
 from engine.nn.paced import NetEngine, NetFrame, all_diverged
 from engine.nn.presets import (
     LESSONS,
     MAX_COLUMNS,
     VARIATIONS,
-    fit_columns,
     headlines,
     init_lesson,
     shared_text,
@@ -585,7 +584,7 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
         """Open the scenario's network section at step 0, paused (ValueError if invalid)."""
         if scenario.network is None:
             raise ValueError("the lesson has no network section")
-        task, columns = comparison_from_dict(scenario.network)
+        task, columns = scenario.network.task, scenario.network.columns
         title = getattr(scenario, "title", "") or "lesson"
         if not self.load_comparison(task, columns, title):
             raise ValueError("the network lab cannot open this comparison")

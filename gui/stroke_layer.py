@@ -25,7 +25,7 @@ from pyqtgraph.graphicsItems.ScatterPlotItem import Symbols
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QImage, QPainter, QPainterPath, QPen, QPolygonF, QTransform
 
-from gui.plotting import simplify_polyline
+from engine.drawing import simplify_polyline
 
 #: Widest line :func:`offsets_for` makes; wider requests get this.
 MAX_WIDTH = 6.0

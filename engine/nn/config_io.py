@@ -23,13 +23,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.datasets import TaskConfig
+from engine.datasets import TASKS, TaskConfig
 from engine.limits import MAX_HEADLESS_COLUMNS
 from engine.nn.mlp import MLPConfig
 from engine.nn.muon import NET_OPTIMIZERS
 from engine.nn.training import TrainConfig
 
-__all__ = ["MAX_COLUMNS", "ComparisonConfig", "comparison_from_dict", "comparison_to_dict"]
+__all__ = [
+    "MAX_COLUMNS",
+    "NetworkConfig",
+    "comparison_from_dict",
+    "comparison_to_dict",
+    "fit_columns",
+]
 
 #: Most columns a comparison file may hold (a lesson holds at most
 #: :data:`engine.limits.MAX_COLUMNS`, what a lab shows).
@@ -307,8 +313,6 @@ def comparison_from_dict(d: Any) -> tuple[TaskConfig, tuple[TrainConfig, ...]]:
         the engine rejects; the message starts with the field's path, e.g.
         ``columns[1].mlp.batchnorm: ...``.
     """
-    if isinstance(d, ComparisonConfig):
-        return d.task, d.columns
     if not isinstance(d, dict):
         raise ValueError(f"network must be an object; got {type(d).__name__}")
     unknown = sorted(k for k in d if k not in ("task", "columns"))
@@ -331,53 +335,68 @@ def comparison_from_dict(d: Any) -> tuple[TaskConfig, tuple[TrainConfig, ...]]:
 # ------------------------------------------------------------------------------ typed form
 
 
-@dataclass(frozen=True, eq=False)
-class ComparisonConfig(Mapping):
+def fit_columns(task: TaskConfig, columns: Sequence[TrainConfig]) -> tuple[TrainConfig, ...]:
+    """``columns`` with input and output sizes set for ``task`` (as the engine does)."""
+    spec = TASKS[task.name]
+    n_in, n_out = spec.input_size, spec.n_outputs(task.params)
+    out = []
+    for c in columns:
+        if c.mlp.input_size != n_in or c.mlp.output_size != n_out:
+            mlp = dataclasses.replace(c.mlp, input_size=n_in, output_size=n_out)
+            c = dataclasses.replace(c, mlp=mlp)
+        out.append(c)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
     """A network comparison, typed: the data and the columns trained on it.
 
-    What a lesson's ``"network"`` section holds once read and validated
-    (:attr:`engine.scenario.Scenario.network`). It also reads as its JSON dictionary
-    (``cfg["columns"]``, ``dict(cfg)``, ``cfg == {...}``) for code written before the
-    section was typed; new code uses :attr:`task` and :attr:`columns`.
+    The one type for "task + columns": what the network lab's session holds
+    (:class:`engine.session.NetworkSession`), what a lesson's ``"network"`` section is once
+    read (:attr:`engine.scenario.Scenario.network`) and what the CLI trains. The columns'
+    input and output sizes are set for the task on construction
+    (:func:`fit_columns`), as the engine would size the networks anyway,
+    so two configs that train the same networks compare equal.
 
     Attributes
     ----------
     task : TaskConfig
     columns : tuple of TrainConfig
-        One to :data:`MAX_COLUMNS` columns.
+        One to :data:`MAX_COLUMNS` columns (the lab shows fewer: its session checks
+        :data:`engine.limits.MAX_COLUMNS`).
+
+    Raises
+    ------
+    ValueError
+        If ``task`` or a column is not the right type, or the count is out of range.
     """
 
     task: TaskConfig
     columns: tuple[TrainConfig, ...]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "columns", tuple(self.columns))
-        comparison_to_dict(self.task, self.columns)  # type and count checks
+        if not isinstance(self.task, TaskConfig):
+            raise ValueError(f"task must be a TaskConfig; got {type(self.task).__name__}")
+        cols = tuple(self.columns)
+        if not 1 <= len(cols) <= MAX_COLUMNS:
+            raise ValueError(f"columns: need 1 to {MAX_COLUMNS} columns; got {len(cols)}")
+        for i, c in enumerate(cols):
+            if not isinstance(c, TrainConfig):
+                raise ValueError(f"columns[{i}] must be a TrainConfig; got {type(c).__name__}")
+        object.__setattr__(self, "columns", fit_columns(self.task, cols))
 
     @classmethod
-    def from_dict(cls, d: Any) -> ComparisonConfig:
-        """Validate a ``"network"`` section; ValueError naming the field's path."""
-        task, columns = comparison_from_dict(d)
-        return cls(task, columns)
+    def from_dict(cls, d: Any) -> NetworkConfig:
+        """Validate a ``"network"`` section (:func:`comparison_from_dict`).
+
+        Raises
+        ------
+        ValueError
+            Naming the field's path, e.g. ``columns[1].mlp.batchnorm: ...``.
+        """
+        return cls(*comparison_from_dict(d))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-safe dictionary (:func:`comparison_to_dict`)."""
         return comparison_to_dict(self.task, self.columns)
-
-    def __getitem__(self, key: str) -> Any:
-        return self.to_dict()[key]
-
-    def __iter__(self):
-        return iter(("task", "columns"))
-
-    def __len__(self) -> int:
-        return 2
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, ComparisonConfig):
-            return self.task == other.task and self.columns == other.columns
-        if isinstance(other, Mapping):
-            return self.to_dict() == dict(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # holds dicts (task params, hyper)

@@ -303,16 +303,3 @@ def task_text(task: TaskConfig) -> str:
         if v != p.default:
             bits.append(f"{p.display.lower()} {v}")
     return ", ".join(bits)
-
-
-def fit_columns(task: TaskConfig, columns: Sequence[TrainConfig]) -> tuple[TrainConfig, ...]:
-    """``columns`` with input and output sizes set for ``task`` (as the engine does)."""
-    spec = TASKS[task.name]
-    n_in, n_out = spec.input_size, spec.n_outputs(task.params)
-    out = []
-    for c in columns:
-        if c.mlp.input_size != n_in or c.mlp.output_size != n_out:
-            mlp = dataclasses.replace(c.mlp, input_size=n_in, output_size=n_out)
-            c = dataclasses.replace(c, mlp=mlp)
-        out.append(c)
-    return tuple(out)

@@ -16,8 +16,8 @@ from typing import Any
 
 from engine.datasets import TaskConfig
 from engine.guards import check_comparison
-from engine.nn.config_io import comparison_from_dict, comparison_to_dict
-from engine.nn.presets import MAX_COLUMNS, VARIATIONS, aspects, fit_columns, init_lesson
+from engine.nn.config_io import NetworkConfig, fit_columns
+from engine.nn.presets import MAX_COLUMNS, VARIATIONS, aspects, init_lesson
 from engine.nn.training import Comparison, TrainConfig
 from engine.optimizers import OPTIMIZERS
 from engine.params import validate_params
@@ -38,23 +38,6 @@ __all__ = [
     "SetTask",
     "Vary",
 ]
-
-
-@dataclass(frozen=True)
-class NetworkConfig:
-    """A comparison: the data and the columns (their input/output sizes fit the task)."""
-
-    task: TaskConfig
-    columns: tuple[TrainConfig, ...]
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.task, TaskConfig):
-            raise ValueError(f"task must be a TaskConfig; got {type(self.task).__name__}")
-        cols = tuple(self.columns)
-        for c in cols:
-            if not isinstance(c, TrainConfig):
-                raise ValueError(f"columns: expected TrainConfig items; got {type(c).__name__}")
-        object.__setattr__(self, "columns", fit_columns(self.task, cols))
 
 
 @dataclass(frozen=True)
@@ -249,10 +232,10 @@ class NetworkSession(Session[NetworkConfig]):
         return NetCommand("column", column=i)
 
     def _to_dict(self, config: NetworkConfig) -> dict:
-        return comparison_to_dict(config.task, config.columns)
+        return config.to_dict()
 
     def _from_dict(self, d: Mapping[str, Any]) -> NetworkConfig:
-        return NetworkConfig(*comparison_from_dict(d))
+        return NetworkConfig.from_dict(d)
 
     # ---------------------------------------------------------------- edits
     def _edit(self, edit: Any) -> tuple[NetworkConfig, str, int | None]:

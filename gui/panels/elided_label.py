@@ -2,7 +2,7 @@
 
 A QLabel with no room clips its text at the edge: a column header "lr 0.05" showed
 "lr 0.0", a wrong number. This label shows the longest run of whole words that fits, with
-" …" after it (:func:`gui.plotting.elide_words`), and the full text in its tooltip.
+" …" after it (:func:`engine.display.elide_words`), and the full text in its tooltip.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QSize
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-from gui.plotting import elide_words
+from engine.display import elide_words
 
 
 class ElidedLabel(QLabel):

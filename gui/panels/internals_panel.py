@@ -20,13 +20,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QButtonGroup, QToolButton, QWidget
 
+from engine.display import nice_ceil, sticky_range
+from engine.series import SERIES_CAPACITY, SeriesBuffer, finite_spans
 from gui import theme
 from gui.graphics import speed_up_plot, use_decade_ticks
 from gui.panels.card import Card
-from gui.plotting import finite_spans, nice_ceil, sticky_range
 from gui.stroke_layer import GrowingStroke, GrowingStrokeLayer, cosmetic, offsets_for
 
-CAPACITY = 2048
 SERIES = (
     ("|Δθ| (log scale)", "step size"),
     ("effective lr (log scale)", "effective lr"),
@@ -38,38 +38,6 @@ ARROW_DETAILS = (
     "(the velocity, or Adam's first moment m). Run colour: the update Δθ the optimizer "
     "applied. Directions are exact; lengths are compressed so that short vectors stay visible."
 )
-
-
-class SeriesBuffer:
-    """``n`` series sampled together, bounded by halving (no growth, no np.append)."""
-
-    def __init__(self, n: int, capacity: int = CAPACITY, series: int = 2) -> None:
-        self.capacity = capacity
-        self.steps = np.zeros(capacity)
-        self.values = np.zeros((series, n, capacity))
-        self.count = 0
-        self.stride = 1
-        self._offered = 0
-        self.last_step = -1
-
-    def add(self, step: int, values: np.ndarray) -> None:
-        """Record one sample; ``values`` has shape (series, n)."""
-        if step <= self.last_step:
-            return
-        self.last_step = step
-        keep = self._offered % self.stride == 0
-        self._offered += 1
-        if not keep:
-            return
-        if self.count == self.capacity:
-            half = self.capacity // 2
-            self.steps[:half] = self.steps[::2]
-            self.values[:, :, :half] = self.values[:, :, ::2]
-            self.count = half
-            self.stride *= 2
-        self.steps[self.count] = step
-        self.values[:, :, self.count] = values
-        self.count += 1
 
 
 class InternalsPanel(Card):
@@ -119,7 +87,7 @@ class InternalsPanel(Card):
         self._pens: list[tuple] = []
         self._styles: list[theme.RunStyle] = []
         self.buffer = SeriesBuffer(0)
-        self._y = np.zeros((0, CAPACITY))
+        self._y = np.zeros((0, SERIES_CAPACITY))
         self._range = None
         self.show_series(0)
         self.apply_scale(theme.NORMAL)
@@ -140,7 +108,7 @@ class InternalsPanel(Card):
     def clear(self) -> None:
         n = len(self._styles)
         self.buffer = SeriesBuffer(n)
-        self._y = np.zeros((n, CAPACITY))
+        self._y = np.zeros((n, SERIES_CAPACITY))
         self._range = None
         self.layer.restart()
 

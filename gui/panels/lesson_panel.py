@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
+from engine.display import elide_words
 from gui import theme
-from gui.plotting import elide_words
 
 MORE = "more ▾"
 LESS = "less ▴"

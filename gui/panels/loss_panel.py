@@ -29,13 +29,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetricsF, QPen
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
+from engine.display import format_value, nice_ceil, sticky_range
 from engine.landscapes import Landscape
 from engine.smoothing import EmaSmoother
 from gui import theme
 from gui.graphics import speed_up_plot, use_decade_ticks
 from gui.panels.card import Card
 from gui.panels.smoothing_control import SmoothingControl
-from gui.plotting import format_value, nice_ceil, sticky_range
 from gui.stroke_layer import (
     GrowingStroke,
     GrowingStrokeLayer,

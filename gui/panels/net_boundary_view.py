@@ -18,15 +18,14 @@ from PySide6.QtGui import QColor, QPainterPath
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from engine.datasets import Dataset
+from engine.drawing import contour_segments, region_image
 from gui import theme
 from gui.panels.net_image_item import RGBImageItem
-from gui.plotting import contour_segments
 
 # Class colours: blue and orange first (the pair most distinct for every colour vision),
 # then the rest of Okabe-Ito. Regions use them washed out, points at full strength.
 CLASS_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 CLASS_SYMBOLS = ("o", "t", "s", "d", "p", "h", "star")
-REGION_STRENGTH = 0.55  # how far a certain region goes from white towards its class colour
 
 
 def class_rgb(k: int) -> np.ndarray:
@@ -36,32 +35,6 @@ def class_rgb(k: int) -> np.ndarray:
         c = QColor(CLASS_COLOURS[i % len(CLASS_COLOURS)])
         out[i] = (c.red(), c.green(), c.blue())
     return out
-
-
-def region_image(prob: np.ndarray, rgb: np.ndarray) -> np.ndarray:
-    """Pale RGB image of class probabilities.
-
-    Parameters
-    ----------
-    prob : ndarray, shape (gy, gx, k)
-        Probabilities (rows of the grid; row 0 at the lowest y).
-    rgb : ndarray, shape (k, 3)
-        Class colours, 0-255.
-
-    Returns
-    -------
-    ndarray of uint8, shape (gy, gx, 3)
-        White where the net is unsure (uniform probabilities), tinted towards the likeliest
-        class as it grows certain.
-    """
-    k = prob.shape[-1]
-    p = np.nan_to_num(prob, nan=1.0 / k)
-    mix = p @ rgb  # probability-weighted class colour
-    # certainty: 0 for a uniform distribution, 1 for a one-hot one
-    certainty = (p.max(axis=-1, keepdims=True) - 1.0 / k) * (k / (k - 1.0)) if k > 1 else 1.0
-    alpha = REGION_STRENGTH * np.clip(certainty, 0.0, 1.0)
-    out = 255.0 * (1.0 - alpha) + mix * alpha
-    return np.clip(out, 0, 255).astype(np.uint8)
 
 
 class NetBoundaryView:

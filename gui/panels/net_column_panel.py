@@ -22,15 +22,16 @@ from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPen, QPixmap,
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from engine.datasets import Dataset
+from engine.display import elide_words
+from engine.histograms import shared_range
 from engine.nn.training import ColumnSnapshot, TrainConfig
 from gui import theme
 from gui.graphics import speed_up_plot
 from gui.panels.elided_label import ElidedLabel
 from gui.panels.net_boundary_view import NetBoundaryView
 from gui.panels.net_health_view import NetHealthView
-from gui.panels.net_histogram_view import NetHistogramView, shared_range
+from gui.panels.net_histogram_view import NetHistogramView
 from gui.panels.net_variance_view import NetVarianceView
-from gui.plotting import elide_words
 
 #: Parts of a picture that can be drawn on their own (see NetColumnPanel.show_part).
 PARTS = ("hist", "var", "data")

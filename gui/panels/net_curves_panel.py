@@ -26,55 +26,19 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
+from engine.display import nice_ceil, sticky_range
+from engine.series import finite_runs, peak_decimate
 from engine.smoothing import EmaSmoother
 from gui import theme
 from gui.graphics import speed_up_plot, use_decade_ticks
 from gui.panels.card import Card
-from gui.panels.net_variance_view import finite_runs
 from gui.panels.smoothing_control import SmoothingControl
-from gui.plotting import nice_ceil, sticky_range
 from gui.stroke_layer import Marker, Stroke, StrokeLayer, cosmetic, offsets_for, symbol_path
 
 CAPACITY = 2048  # points per column and series
 LOSS_FLOOR = 1e-12
 # series: train loss, val loss, train acc, val acc
 N_SERIES = 4
-
-
-def peak_decimate(
-    x: np.ndarray, y: np.ndarray, x0: float, x1: float, buckets: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Thin a curve to the lowest and highest value per screen column (peak mode).
-
-    Parameters
-    ----------
-    x : ndarray, shape (n,)
-        Increasing.
-    y : ndarray, shape (n,)
-        NaN entries are ignored inside a bucket (a bucket of NaN stays NaN: a gap).
-    x0, x1 : float
-        Range split into ``buckets`` equal columns (about one per pixel).
-    buckets : int
-
-    Returns
-    -------
-    (ndarray, ndarray)
-        ``x, y`` unchanged if ``n <= 2 * buckets``; otherwise two points per non-empty
-        bucket, at the bucket's first x, its minimum then its maximum. The drawn band is
-        the same to a pixel, at a bounded cost however long the curve grows.
-    """
-    n = len(x)
-    if n <= 2 * buckets or x1 <= x0:
-        return x, y
-    b = np.floor((x - x0) * (buckets / (x1 - x0))).astype(np.intp)
-    starts = np.flatnonzero(np.diff(b, prepend=b[0] - 1))
-    lo = np.fmin.reduceat(y, starts)
-    hi = np.fmax.reduceat(y, starts)
-    xd = np.repeat(x[starts], 2)
-    yd = np.empty(2 * len(starts))
-    yd[0::2] = lo
-    yd[1::2] = hi
-    return xd, yd
 
 
 def step_text(v: float) -> str:

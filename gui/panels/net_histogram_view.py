@@ -3,10 +3,11 @@
 The engine bins each layer on its own edges, fixed at initialisation (for tanh and sigmoid
 the activation's range, for unbounded activations the range seen at step 0 with room to
 grow). To compare layers, and columns, the histograms are moved onto one set of *shared*
-edges per activation (:func:`shared_range`). Where a layer's edges already are the shared
-ones (tanh, sigmoid) this is an exact copy; otherwise :func:`rebin` spreads each bin's mass
-evenly over its width, and mass beyond the shared range lands in the end bins, as the
-engine does with outliers. A vanishing layer thus shows as one bright bin at 0 and an
+edges per activation (:func:`engine.histograms.shared_range`). Where a layer's edges already
+are the shared ones (tanh, sigmoid) this is an exact copy; otherwise
+:func:`engine.histograms.rebin` spreads each bin's mass evenly over its width, and mass
+beyond the shared range lands in the end bins, as the engine does with outliers. A
+vanishing layer thus shows as one bright bin at 0 and an
 exploding one as mass piled against the ends.
 
 Two views of the same (layers x bins) matrix, switched with :meth:`set_mode`:
@@ -26,56 +27,11 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QPainterPath
 from PySide6.QtWidgets import QGraphicsPathItem
 
-from engine.nn.activations import activation_range
+from engine.histograms import rebin
 from gui import theme
 from gui.panels.net_image_item import RGBImageItem, lookup
 
-# Half-width of the shared range for unbounded activations: a few standard deviations of a
-# unit-variance signal, the scale good initializers aim for.
-UNBOUNDED_SPAN = 4.0
 BINS = 40
-
-
-def shared_range(activation: str, params: dict | None = None) -> tuple[float, float]:
-    """Value range of the shared bins for ``activation``.
-
-    The activation's own range where it is bounded on both sides; otherwise that range cut to
-    ``[-4, 4]`` (ReLU: ``[0, 4]``; ELU: ``[-alpha, 4]``).
-    """
-    lo, hi = activation_range(activation, dict(params or {}))
-    lo = max(lo, -UNBOUNDED_SPAN)
-    hi = min(hi, UNBOUNDED_SPAN)
-    return float(lo), float(hi)
-
-
-def rebin(hist: np.ndarray, edges: np.ndarray, new_edges: np.ndarray) -> np.ndarray:
-    """Move a histogram onto other bins, assuming mass spread evenly within each old bin.
-
-    Parameters
-    ----------
-    hist : ndarray, shape (k,)
-        Mass per bin (any non-negative numbers).
-    edges : ndarray, shape (k + 1,)
-        Increasing edges of ``hist``.
-    new_edges : ndarray, shape (m + 1,)
-        Increasing edges to move to; mass below ``new_edges[0]`` goes to the first new bin,
-        mass above ``new_edges[-1]`` to the last.
-
-    Returns
-    -------
-    ndarray, shape (m,)
-        Same total mass as ``hist``; equal to ``hist`` when the edges are the same.
-    """
-    h = np.asarray(hist, dtype=np.float64)
-    if not np.isfinite(h).all():
-        h = np.nan_to_num(h, nan=0.0, posinf=0.0)
-    if edges.shape == new_edges.shape and np.array_equal(edges, new_edges):
-        return h.copy()  # exact (differences of a cumulative sum would round)
-    cdf = np.concatenate(([0.0], np.cumsum(h)))
-    at = np.interp(new_edges, edges, cdf)
-    at[0] = 0.0
-    at[-1] = cdf[-1]
-    return np.diff(at)
 
 
 def layer_ticks(n: int, first: int = 1) -> list[tuple[int, str]]:

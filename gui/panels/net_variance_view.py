@@ -17,17 +17,17 @@ Infinities are clamped to ``1e300``; NaN (no theory for this initializer) leaves
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QBrush, QColor, QPen
 
+from engine.display import sticky_range
+from engine.series import finite_runs
 from gui import theme
 from gui.graphics import use_decade_ticks
 from gui.panels.net_histogram_view import layer_ticks
-from gui.plotting import sticky_range
 from gui.stroke_layer import Marker, Stroke, StrokeLayer, cosmetic, offsets_for, symbol_path
 
 FLOOR, CEIL = -300.0, 300.0
@@ -88,16 +88,6 @@ def zero_row_below(lo: float, hi: float) -> float:
     """Axis value (log10 units) of the row for exact zeros under a range ``lo..hi``: half a
     decade or a sixth of the span below ``lo``, whichever is more."""
     return lo - max(0.5, (hi - lo) / 6.0)
-
-
-def finite_runs(x: np.ndarray, y: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The stretches of a polyline between NaN values of ``y`` (gaps, not zero)."""
-    ok = ~np.isnan(y)
-    if ok.all():
-        return [(x, y)]
-    cuts = np.flatnonzero(np.diff(ok.astype(np.int8)))
-    bounds = np.concatenate(([0], cuts + 1, [len(y)]))
-    return [(x[a:b], y[a:b]) for a, b in itertools.pairwise(bounds.tolist()) if ok[a]]
 
 
 class NetVarianceView:

@@ -17,12 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.display import elide_words, format_value
 from engine.landscapes import Landscape
 from engine.metrics import RunMetrics, run_metrics
 from gui import theme
 from gui.icons import icon
 from gui.panels.card import Card
-from gui.plotting import elide_words, format_value
 
 COLUMNS = (
     "Run",

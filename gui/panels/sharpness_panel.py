@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from gui import theme
-from gui.graphics import use_decade_ticks
+from gui.graphics import log_step_plot
 from gui.panels.card import Card
 
 TINY = 1e-12  # log axis floor
@@ -26,17 +26,8 @@ class SharpnessPanel(Card):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Sharpness (solid) vs 2/lr (dashed)", parent)
-        self.plot_widget = pg.PlotWidget()
-        self.plot_widget.setBackground(theme.PANEL_BG)
-        self.plot_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.plot_widget = log_step_plot("λmax")
         self.plot: pg.PlotItem = self.plot_widget.getPlotItem()
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
-        self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.setLogMode(y=True)
-        use_decade_ticks(self.plot.getAxis("left"))
-        self.plot.setLabel("left", "λmax")
-        self.plot.setLabel("bottom", "step")
         self.add_body(self.plot_widget, 1)
         self.verdict = QLabel("")
         self.verdict.setWordWrap(True)

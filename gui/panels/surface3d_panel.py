@@ -25,11 +25,11 @@ from PySide6.QtGui import QColor, QImage, QMatrix4x4, QPainter, QPixmap
 from PySide6.QtOpenGL import QOpenGLWindow
 from PySide6.QtWidgets import QWidget
 
+from engine.drawing import contour_segments
 from engine.landscapes import Landscape
 from gui import theme
 from gui.gl_check import opengl_available  # noqa: F401  (re-exported for the labs)
 from gui.panels.card import Card
-from gui.plotting import contour_segments
 
 GRID_N = 100  # surface samples along the longer side
 N_CONTOURS = 14

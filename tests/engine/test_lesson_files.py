@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from engine import limits
 from engine.datasets import TaskConfig
-from engine.nn.config_io import ComparisonConfig
+from engine.nn.config_io import NetworkConfig
 from engine.nn.training import TrainConfig
 from engine.runs import RaceConfig, ScheduleConfig
 from engine.scenario import (
@@ -55,15 +55,13 @@ def _refused(doc_or_text, tmp_path: Path, pattern: str) -> str:
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_every_shipped_lesson_loads_typed_and_round_trips(path, tmp_path):
     sc = load_scenario(path)
-    assert isinstance(sc.race, RaceConfig | None) and isinstance(
-        sc.network, ComparisonConfig | None
-    )
+    assert isinstance(sc.race, RaceConfig | None) and isinstance(sc.network, NetworkConfig | None)
     if sc.network is not None:
         assert isinstance(sc.network.task, TaskConfig)
         assert all(isinstance(c, TrainConfig) for c in sc.network.columns)
         assert len(sc.network.columns) <= limits.MAX_COLUMNS
-        # the typed section still reads as its JSON dictionary (the format is unchanged)
-        assert sc.network == json.loads(path.read_text())["network"]
+        # the shipped file spells out every field, sized for its task: written back unchanged
+        assert sc.network.to_dict() == json.loads(path.read_text())["network"]
     out = tmp_path / "again.json"
     save_scenario(sc, out)
     assert load_scenario(out) == sc
@@ -73,8 +71,8 @@ def test_every_shipped_lesson_loads_typed_and_round_trips(path, tmp_path):
 def test_network_given_as_json_section_is_converted_and_checked():
     section = _doc(NET_LESSON)["network"]
     sc = Scenario("t", network=section)
-    assert isinstance(sc.network, ComparisonConfig)
-    assert sc.network["columns"] == section["columns"]
+    assert isinstance(sc.network, NetworkConfig)
+    assert sc.network == NetworkConfig.from_dict(section)
     with pytest.raises(ValueError, match="columns"):
         Scenario("t", network={"task": {}, "columns": "x"})
 
@@ -288,7 +286,7 @@ def _check_loaded(sc: Scenario) -> None:
             assert isinstance(r.seed, int) and 0 <= r.seed < 2**32
             assert math.isfinite(r.noise_std)
     if sc.network is not None:
-        assert isinstance(sc.network, ComparisonConfig)
+        assert isinstance(sc.network, NetworkConfig)
         assert 1 <= len(sc.network.columns) <= limits.MAX_COLUMNS
     assert sc.steps is None or 0 <= sc.steps <= limits.MAX_STEPS
 

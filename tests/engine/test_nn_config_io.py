@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 
 import pytest
 
 from engine.datasets import TaskConfig
-from engine.nn.config_io import comparison_from_dict, comparison_to_dict
+from engine.nn.config_io import NetworkConfig, comparison_from_dict, comparison_to_dict
 from engine.nn.mlp import MLPConfig
 from engine.nn.training import TrainConfig
-from engine.scenario import scenario_from_dict
+from engine.scenario import FORMAT, scenario_from_dict
+from engine.session import NetworkSession
 
 TASK = TaskConfig("blobs", n=300, noise=0.2, val_fraction=0.25, seed=7, params={"k": 4})
 COLUMNS = (
@@ -186,3 +188,39 @@ def test_non_finite_numbers_are_rejected_on_reading():
     d = _bad(("task", "noise"), float("inf"))
     with pytest.raises(ValueError, match=r"task\.noise must be finite"):
         comparison_from_dict(d)
+
+
+# ------------------------------------------------------------------------ the typed form
+
+
+def test_network_config_fits_every_column_to_its_task():
+    """One regression input and output for the sine curve; four classes for four blobs."""
+    sine = NetworkConfig(TaskConfig("sine"), (TrainConfig(mlp=MLPConfig(input_size=5)),))
+    assert (sine.columns[0].mlp.input_size, sine.columns[0].mlp.output_size) == (1, 1)
+    blobs = NetworkConfig(TASK, COLUMNS)
+    assert {(c.mlp.input_size, c.mlp.output_size) for c in blobs.columns} == {(2, 4)}
+    # what differs only in sizes the task sets trains the same networks: equal configs
+    wrong = dataclasses.replace(COLUMNS[1], mlp=MLPConfig(hidden=(), input_size=9))
+    assert NetworkConfig(TASK, (COLUMNS[0], wrong)) == blobs
+
+
+def test_network_config_round_trips_through_json_and_is_what_sessions_and_lessons_hold():
+    cfg = NetworkConfig(TASK, COLUMNS)
+    again = NetworkConfig.from_dict(json.loads(json.dumps(cfg.to_dict())))
+    assert again == cfg and isinstance(again.columns, tuple)
+    assert NetworkSession(cfg).config == cfg
+    doc = {"format": FORMAT, "schema_version": 1, "title": "t", "network": cfg.to_dict()}
+    assert scenario_from_dict(doc).network == cfg
+
+
+@pytest.mark.parametrize(
+    "task, columns, message",
+    [
+        ({"name": "moons"}, COLUMNS, "task must be a TaskConfig; got dict"),
+        (TASK, (), "columns: need 1 to"),
+        (TASK, (COLUMNS[0], "sgd"), r"columns\[1\] must be a TrainConfig; got str"),
+    ],
+)
+def test_network_config_refuses_wrong_types_and_counts_in_one_line(task, columns, message):
+    with pytest.raises(ValueError, match=message):
+        NetworkConfig(task, columns)

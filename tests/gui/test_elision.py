@@ -66,7 +66,7 @@ def test_a_network_column_header_never_shows_a_shortened_number(app, qtbot):
     line.resize(120, 24)
     line.show()
     qtbot.waitExposed(line)
-    from gui.plotting import elide_words
+    from engine.display import elide_words
 
     shown = elide_words(line.text(), line.fontMetrics().horizontalAdvance, line.width())
     assert _is_word_prefix(shown, line.text())

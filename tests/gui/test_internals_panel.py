@@ -7,7 +7,6 @@ from types import SimpleNamespace
 import numpy as np
 
 from gui import theme
-from gui.panels.internals_panel import SeriesBuffer
 
 
 def _snap(step, updates, status, eff=None):
@@ -20,18 +19,6 @@ def _snap(step, updates, status, eff=None):
         lrs=np.full(n, 0.1),
         status=tuple(status),
     )
-
-
-def test_series_buffer_halves_when_full_and_keeps_every_other_sample():
-    buf = SeriesBuffer(1, capacity=8, series=1)
-    for step in range(1, 21):
-        buf.add(step, np.array([[float(step)]]))
-    # 8 filled, halved to 4 (stride 2), then every other step offered is kept.
-    assert buf.stride == 4
-    assert list(buf.steps[: buf.count]) == list(buf.values[0, 0, : buf.count])
-    assert np.all(np.diff(buf.steps[: buf.count]) > 0)
-    buf.add(3, np.array([[99.0]]))  # older than the last step: ignored
-    assert 99.0 not in buf.values
 
 
 def test_frozen_run_leaves_a_gap_and_values_are_log_step_sizes(app, qtbot):

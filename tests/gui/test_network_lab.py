@@ -31,9 +31,6 @@ from engine.nn.presets import (
 )
 from engine.nn.training import TrainConfig
 from gui.app import image_is_blank
-from gui.panels.net_boundary_view import region_image
-from gui.panels.net_curves_panel import peak_decimate
-from gui.panels.net_histogram_view import rebin, shared_range
 
 
 @pytest.fixture
@@ -86,53 +83,6 @@ def image_array(img: QImage) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------ pure helpers
-
-
-def test_rebin_moves_mass_in_proportion_to_overlap():
-    # One bin [0, 2) holding 1.0 onto [0, 1), [1, 2): half each; outside mass to the ends.
-    assert rebin(np.array([1.0]), np.array([0.0, 2.0]), np.array([0.0, 1.0, 2.0])) == (
-        pytest.approx([0.5, 0.5])
-    )
-    out = rebin(np.array([0.2, 0.8]), np.array([-4.0, 0.0, 4.0]), np.array([0.0, 1.0, 2.0]))
-    # [-4, 0) lies below: 0.2 to the first bin; [0, 4) has 0.8 spread: 0.2 per unit,
-    # [0, 1) gets 0.2, [1, 2) gets 0.2 and the 0.4 above 2 goes to the last bin.
-    assert out == pytest.approx([0.4, 0.6])
-    assert out.sum() == pytest.approx(1.0)
-    same = np.array([0.1, 0.3, 0.6])
-    edges = np.linspace(-1.0, 1.0, 4)
-    np.testing.assert_array_equal(rebin(same, edges, edges), same)
-
-
-def test_shared_range_is_the_activations_range_cut_to_four():
-    assert shared_range("tanh") == (-1.0, 1.0)
-    assert shared_range("sigmoid") == (0.0, 1.0)
-    assert shared_range("relu") == (0.0, 4.0)
-    assert shared_range("elu", {"alpha": 0.5}) == (-0.5, 4.0)
-    assert shared_range("linear") == (-4.0, 4.0)
-
-
-def test_peak_decimate_keeps_min_and_max_per_bucket():
-    x = np.arange(8.0)
-    y = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0])
-    xd, yd = peak_decimate(x, y, 0.0, 8.0, 2)  # buckets [0, 4) and [4, 8)
-    np.testing.assert_array_equal(xd, [0.0, 0.0, 4.0, 4.0])
-    np.testing.assert_array_equal(yd, [1.0, 4.0, 2.0, 9.0])
-    # short curves are left alone
-    xs, ys = peak_decimate(x[:4], y[:4], 0.0, 8.0, 2)
-    assert xs is x[:4].base or np.array_equal(xs, x[:4])
-    np.testing.assert_array_equal(ys, y[:4])
-
-
-def test_region_image_is_white_where_unsure_and_tinted_where_sure():
-    rgb = np.array([[0.0, 0.0, 255.0], [255.0, 0.0, 0.0]])
-    prob = np.array([[[0.5, 0.5], [1.0, 0.0], [0.0, 1.0]]])
-    img = region_image(prob, rgb)
-    np.testing.assert_array_equal(img[0, 0], [255, 255, 255])
-    # certain class 0: 255 (1 - a) + colour a with a = 0.55 -> blue channel stays 255
-    a = 0.55
-    pale = int(255 * (1 - a))  # the image is truncated to whole levels
-    np.testing.assert_array_equal(img[0, 1], [pale, pale, 255])
-    np.testing.assert_array_equal(img[0, 2], [255, pale, pale])
 
 
 def test_headlines_name_what_differs():
@@ -440,9 +390,9 @@ def test_the_shipped_network_lessons_open_and_save_back(make_net_window, qtbot):
     ]
     for _path, scenario in lessons:
         lab.apply_scenario(scenario)
-        assert len(lab.panels) == len(scenario.network["columns"])
+        assert len(lab.panels) == len(scenario.network.columns)
         # saving gives back the very section that was opened
-        assert lab.scenario_section() == {"network": scenario.network}
+        assert lab.scenario_section() == {"network": scenario.network.to_dict()}
     assert lab.lesson_combo.currentData() == ""  # the divergence lesson is not a built-in one
     with pytest.raises(ValueError, match="no network section"):
         lab.apply_scenario(Scenario("race only", network=None))

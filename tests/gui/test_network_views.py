@@ -16,8 +16,7 @@ from gui import theme
 from gui.panels.net_health_view import bars_path
 from gui.panels.net_histogram_view import stacked_path
 from gui.panels.net_image_item import RGBImageItem, lookup
-from gui.panels.net_variance_view import NetVarianceView, finite_runs
-from gui.plotting import sticky_range
+from gui.panels.net_variance_view import NetVarianceView
 from tests.gui.helpers import bare_plot, device_point, grab_rgb
 
 
@@ -84,43 +83,6 @@ def test_stacked_path_outlines_each_layer_on_its_own_baseline():
     np.testing.assert_allclose(pts, want1 + want2, atol=1e-12)
     # two subpaths: the second starts with a move, not a line from the first
     assert path.elementAt(6).isMoveTo() and not path.elementAt(5).isMoveTo()
-
-
-def test_finite_runs_split_a_polyline_at_nan():
-    x = np.arange(7.0)
-    y = np.array([np.nan, 1.0, 2.0, np.nan, np.nan, 5.0, 6.0])
-    runs = finite_runs(x, y)
-    assert [list(r[0]) for r in runs] == [[1.0, 2.0], [5.0, 6.0]]
-    assert [list(r[1]) for r in runs] == [[1.0, 2.0], [5.0, 6.0]]
-    assert finite_runs(x, np.full(7, np.nan)) == []
-    whole = finite_runs(x, x)
-    assert len(whole) == 1 and np.array_equal(whole[0][1], x)
-
-
-def test_sticky_range_grows_with_a_decade_to_spare_and_shrinks_late():
-    r = sticky_range(None, -1.2, 0.3, True)
-    assert r == (-1.5, 0.5)  # half decades around the data
-    assert sticky_range(r, -1.0, 0.0, True) == r  # inside and filling half: kept
-    # leaving below by 0.3 decades: one decade of room beyond the new low (-1.8 - 1)
-    assert sticky_range(r, -1.8, 0.0, True) == (-3.0, 0.5)
-    # filling under a quarter of the range: shrink to the data (at least two decades)
-    assert sticky_range((-10.0, 10.0), 0.1, 0.9, True) == (-1.0, 1.0)
-    # a wider range leaves half its span to spare: (-8, 0) left at -8.5 → room to -12.5
-    assert sticky_range((-8.0, 0.0), -8.5, -0.5, True) == (-12.5, 0.0)
-    # linear: a quarter of the span beyond the side that was left
-    lo, hi = sticky_range((0.0, 1.0), 0.0, 1.5, False)
-    assert lo == 0.0 and hi >= 1.5 + 0.25 * 1.5
-
-
-def test_sticky_range_follows_a_loss_falling_thirty_decades_in_few_moves():
-    r, ranges = None, []
-    for lo in np.arange(0.0, -30.0, -0.01):
-        r = sticky_range(r, lo, 2.0, True)
-        assert r[0] <= lo and r[1] >= 2.0
-        if not ranges or ranges[-1] != r:
-            ranges.append(r)
-    # A decade of room each time would move it about thirty times.
-    assert len(ranges) <= 8, ranges
 
 
 def _layer(name, act_var, theory, grad):

@@ -1,6 +1,8 @@
-"""Numpy helpers for drawing: contour segments, arrow geometry, number formatting.
+"""Geometry for drawing, in data coordinates: iso-lines, thinned polylines, arrows, edge
+pins and the pale class-region image.
 
-Qt-free so they can be tested against hand-worked cases.
+Pure numpy, so it is tested against hand-worked cases without a window; the panels turn
+the arrays into Qt items.
 """
 
 from __future__ import annotations
@@ -8,6 +10,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+# How far a certain class region goes from white towards its class colour.
+REGION_STRENGTH = 0.55
 
 
 def contour_segments(
@@ -130,68 +135,6 @@ def simplify_polyline(
     return keep
 
 
-def finite_spans(y: np.ndarray) -> list[tuple[int, int]]:
-    """Half-open index ranges ``[a, b)`` of the runs of finite values in ``y``.
-
-    Parameters
-    ----------
-    y : ndarray, shape (m,)
-
-    Returns
-    -------
-    list of (int, int)
-        In order; a curve drawn per span leaves a gap wherever ``y`` is NaN or infinite.
-    """
-    ok = np.isfinite(y)
-    if ok.all():
-        return [(0, len(y))] if len(y) else []
-    edges = np.diff(ok.astype(np.int8), prepend=0, append=0)
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
-    return list(zip(starts.tolist(), ends.tolist(), strict=True))
-
-
-def peak_decimate(x: np.ndarray, y: np.ndarray, px: float) -> tuple[np.ndarray, np.ndarray]:
-    """The lowest and highest point of each pixel column, for drawing a long curve.
-
-    The drawn curve keeps every spike and dip (a 1-pixel column shows the vertical line
-    from its minimum to its maximum either way) while costing two points per pixel of width
-    instead of one per sample. The last point is kept exactly, for the curve's end marker.
-
-    Parameters
-    ----------
-    x : ndarray, shape (m,)
-        Non-decreasing (steps).
-    y : ndarray, shape (m,)
-        Finite values.
-    px : float
-        Data units of x per pixel.
-
-    Returns
-    -------
-    xd, yd : ndarray, shape (k,)
-        ``x`` and ``y`` themselves when decimating would not halve the points; else, per
-        column, its first x twice with the column's minimum then maximum, then the last point.
-    """
-    m = len(x)
-    px = abs(float(px))
-    if m <= 2 or not px > 0 or not math.isfinite(px):
-        return x, y
-    col = ((x - x[0]) * (1.0 / px)).astype(np.int64)
-    starts = np.flatnonzero(np.diff(col, prepend=-1))
-    k = len(starts)
-    if 4 * k >= m:
-        return x, y
-    xd = np.empty(2 * k + 1)
-    yd = np.empty(2 * k + 1)
-    xd[0:-1:2] = x[starts]
-    xd[1:-1:2] = x[starts]
-    yd[0:-1:2] = np.minimum.reduceat(y, starts)
-    yd[1:-1:2] = np.maximum.reduceat(y, starts)
-    xd[-1], yd[-1] = x[-1], y[-1]
-    return xd, yd
-
-
 def arrow_segments(
     origins: np.ndarray,
     vectors: np.ndarray,
@@ -280,102 +223,27 @@ def edge_pin(
     return (cx + t * dx, cy + t * dy), True
 
 
-def elide_words(text: str, advance, width: float) -> str:
-    """``text`` if it fits in ``width`` pixels, else its longest run of whole words that
-    fits with " …" after it (at least the first word, whole).
-
-    Words are never cut, so a number is shown whole or not at all: Qt's own eliding cut
-    "lr 0.05" to "lr 0.0", a wrong number. Pair the result with a tooltip of the full text.
+def region_image(prob: np.ndarray, rgb: np.ndarray) -> np.ndarray:
+    """Pale RGB image of class probabilities.
 
     Parameters
     ----------
-    text : str
-    advance : callable, str -> float
-        Width of a string in pixels (``QFontMetrics.horizontalAdvance``).
-    width : float
-        Room in pixels.
+    prob : ndarray, shape (gy, gx, k)
+        Probabilities (rows of the grid; row 0 at the lowest y).
+    rgb : ndarray, shape (k, 3)
+        Class colours, 0-255.
+
+    Returns
+    -------
+    ndarray of uint8, shape (gy, gx, 3)
+        White where the net is unsure (uniform probabilities), tinted towards the likeliest
+        class as it grows certain.
     """
-    if advance(text) <= width:
-        return text
-    words = text.split()
-    if not words:
-        return text
-    out = words[0] + " …"
-    for k in range(2, len(words)):
-        cand = " ".join(words[:k]) + " …"
-        if advance(cand) > width:
-            break
-        out = cand
-    return out
-
-
-def format_value(v: float) -> str:
-    """Compact, honest number: 4 significant digits, scientific when very small or big."""
-    if v is None or not math.isfinite(v):
-        return "—" if v is None or math.isnan(v) else ("+∞" if v > 0 else "−∞")
-    if v == 0:
-        return "0"
-    a = abs(v)
-    if 1e-3 <= a < 1e5:
-        return f"{v:.4g}"
-    return f"{v:.3e}".replace("e-0", "e-").replace("e+0", "e+")
-
-
-def nice_ceil(v: float) -> float:
-    """Smallest number of the 1-2-5 ladder (…, 1, 2, 5, 10, 20, …) that is >= ``v`` > 0."""
-    if not (v > 0 and math.isfinite(v)):
-        return 1.0
-    e = math.floor(math.log10(v))
-    for m in (1.0, 2.0, 5.0, 10.0):
-        c = m * 10.0**e
-        if c >= v * (1 - 1e-12):
-            return c
-    return 10.0 ** (e + 1)
-
-
-def snapped_range(lo: float, hi: float, log: bool) -> tuple[float, float]:
-    """An axis range around [lo, hi] that only changes when the data outgrow it.
-
-    On a log axis (values are log10) the ends snap to half decades; on a linear axis to a
-    1-2-5 step of about a fifth of the span. Plots that follow growing data therefore
-    re-lay their axes and grid a few times, not on every frame.
-    """
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        return (0.0, 1.0)
-    if log:
-        a, b = math.floor(2 * lo) / 2, math.ceil(2 * hi) / 2
-        if b - a < 2:
-            # Under two decades a log axis labels its minor ticks, which crowd a small plot.
-            mid = math.floor(0.5 * (a + b))
-            a, b = mid - 1.0, mid + 1.0
-        return (a, b)
-    span = hi - lo
-    if span <= 0:
-        span = abs(hi) or 1.0
-    step = nice_ceil(span / 5)
-    return (math.floor(lo / step) * step, math.ceil(hi / step) * step)
-
-
-def sticky_range(
-    current: tuple[float, float] | None, lo: float, hi: float, log: bool
-) -> tuple[float, float]:
-    """An axis range for data in [lo, hi] that changes as rarely as possible.
-
-    It grows (to :func:`snapped_range`) only when the data leave it, then
-    with a margin on the side they left by (half the span shown so far and at least a
-    decade on a log axis, a quarter of the span on a linear one) since data that left once
-    tend to go on: the range grows geometrically, so a loss falling by thirty decades moves
-    it a handful of times, not thirty. It shrinks only when the data fill less than a
-    quarter of it. Every change of range re-lays the axis and its grid, the most expensive
-    repaint of a small plot (20-30 ms for a loss plot at 1920x1080, measured).
-    """
-    if current is not None:
-        a, b = current
-        inside = a <= lo and hi <= b
-        if inside and (hi - lo) >= 0.25 * (b - a):
-            return current
-        if not inside:
-            margin = max(1.0, 0.5 * (b - a)) if log else 0.25 * max(hi - lo, b - a)
-            # Grow over what was shown too, so the range does not swing back and forth.
-            lo, hi = min(lo - margin if lo < a else lo, a), max(hi + margin if hi > b else hi, b)
-    return snapped_range(lo, hi, log)
+    k = prob.shape[-1]
+    p = np.nan_to_num(prob, nan=1.0 / k)
+    mix = p @ rgb  # probability-weighted class colour
+    # certainty: 0 for a uniform distribution, 1 for a one-hot one
+    certainty = (p.max(axis=-1, keepdims=True) - 1.0 / k) * (k / (k - 1.0)) if k > 1 else 1.0
+    alpha = REGION_STRENGTH * np.clip(certainty, 0.0, 1.0)
+    out = 255.0 * (1.0 - alpha) + mix * alpha
+    return np.clip(out, 0, 255).astype(np.uint8)

@@ -1,4 +1,4 @@
-"""Qt-free drawing helpers against hand-worked geometry."""
+"""Drawing geometry (engine.drawing) against hand-worked cases."""
 
 from __future__ import annotations
 
@@ -7,17 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from gui.plotting import (
+from engine.drawing import (
     arrow_segments,
     contour_segments,
     edge_pin,
-    elide_words,
-    finite_spans,
-    format_value,
-    nice_ceil,
-    peak_decimate,
+    region_image,
     simplify_polyline,
-    snapped_range,
 )
 
 
@@ -87,55 +82,6 @@ def test_simplify_keeps_ends_and_one_point_per_pixel():
     assert len(simplify_polyline(zx, zy, 1.0, 1.0)) == 100
 
 
-def test_peak_decimation_keeps_every_column_extreme_and_the_last_point():
-    rng = np.random.default_rng(3)
-    x = np.arange(4000.0)
-    y = rng.standard_normal(4000)
-    y[1234] = 50.0  # a one-step spike must survive
-    px = 10.0  # ten samples per pixel column
-    xd, yd = peak_decimate(x, y, px)
-    assert len(xd) == 2 * 400 + 1
-    assert (xd[-1], yd[-1]) == (x[-1], y[-1])
-    assert yd.max() == 50.0
-    for c in range(400):
-        chunk = y[10 * c : 10 * c + 10]
-        assert xd[2 * c] == xd[2 * c + 1] == 10 * c
-        assert (yd[2 * c], yd[2 * c + 1]) == (chunk.min(), chunk.max())
-
-
-def test_peak_decimation_leaves_sparse_curves_alone():
-    x = np.arange(50.0)
-    y = np.sin(x)
-    xd, yd = peak_decimate(x, y, 0.5)  # two pixels per sample: nothing to gain
-    assert xd is x and yd is y
-    xd2, yd2 = peak_decimate(x[:2], y[:2], 100.0)
-    assert list(xd2) == [0.0, 1.0] and list(yd2) == list(y[:2])
-
-
-def test_finite_spans_split_at_every_non_finite_value():
-    nan, inf = np.nan, np.inf
-    assert finite_spans(np.array([1.0, 2.0, 3.0])) == [(0, 3)]
-    assert finite_spans(np.array([])) == []
-    assert finite_spans(np.array([nan, nan])) == []
-    y = np.array([nan, 1.0, 2.0, inf, 3.0, nan, nan, 4.0])
-    assert finite_spans(y) == [(1, 3), (4, 5), (7, 8)]
-
-
-def test_nice_ceil_and_snapped_ranges():
-    assert [nice_ceil(v) for v in (0.7, 1, 1.5, 3, 7, 11, 2000)] == [1, 1, 2, 5, 10, 20, 2000]
-    assert snapped_range(-3.2, 0.4, log=True) == (-3.5, 0.5)
-    assert snapped_range(-0.1, 0.1, log=True) == (-1.0, 1.0)
-    assert snapped_range(3.0, 97.0, log=False) == (0.0, 100.0)
-
-
-def test_format_value():
-    assert format_value(0.0) == "0"
-    assert format_value(1.5) == "1.5"
-    assert format_value(1.23456e-7) == "1.235e-7"
-    assert format_value(math.inf) == "+∞"
-    assert format_value(math.nan) == "—"
-
-
 def test_a_point_inside_the_view_is_not_pinned():
     assert edge_pin((1.0, 2.0), (0, 10, 0, 10), (0.1, 0.1), 20.0) == ((1.0, 2.0), False)
     assert edge_pin((math.nan, 2.0), (0, 10, 0, 10), (0.1, 0.1), 20.0)[1] is False
@@ -157,15 +103,13 @@ def test_a_point_outside_is_pinned_inside_the_inset_edge_on_the_way_to_it(point)
     assert d @ e > 0
 
 
-def test_eliding_keeps_whole_words_and_never_shortens_a_number():
-    def adv(s):
-        return 10.0 * len(s)  # a monospace font, 10 px a character
-
-    assert elide_words("SGD lr 0.05", adv, 200) == "SGD lr 0.05"
-    # Room for "SGD lr 0.0" (10 characters) but not the whole: drop the number, not a digit.
-    assert elide_words("SGD lr 0.05", adv, 105) == "SGD lr …"
-    assert elide_words("SGD lr 0.05", adv, 20) == "SGD …"  # at least the first word
-    for width in range(0, 200, 7):
-        out = elide_words("Adam lr 0.05 β 0.9 0.999", adv, width)
-        kept = out.removesuffix(" …").split()
-        assert kept == "Adam lr 0.05 β 0.9 0.999".split()[: len(kept)]
+def test_region_image_is_white_where_unsure_and_tinted_where_sure():
+    rgb = np.array([[0.0, 0.0, 255.0], [255.0, 0.0, 0.0]])
+    prob = np.array([[[0.5, 0.5], [1.0, 0.0], [0.0, 1.0]]])
+    img = region_image(prob, rgb)
+    np.testing.assert_array_equal(img[0, 0], [255, 255, 255])
+    # certain class 0: 255 (1 - a) + colour a with a = 0.55 -> blue channel stays 255
+    a = 0.55
+    pale = int(255 * (1 - a))  # the image is truncated to whole levels
+    np.testing.assert_array_equal(img[0, 1], [pale, pale, 255])
+    np.testing.assert_array_equal(img[0, 2], [255, pale, pale])
