@@ -34,7 +34,7 @@ def test_a_click_next_to_a_marked_saddle_inspects_the_saddle(make_window):
 
 
 def test_exactly_zero_is_shown_as_0(make_window):
-    from gui.plotting import format_value
+    from engine.display import format_value
 
     assert format_value(-0.0) == "0" and format_value(0.0) == "0"
     _, lab = make_window()
