@@ -144,7 +144,8 @@ def estimate_comparison(
     activations, in float32 like every display-only array). Passes run one column at a
     time, so only the largest transient pass counts once: a training batch or the
     statistics batch with forward and backward caches (4 arrays per unit, 8 with batch
-    norm), or the evaluation of every point (3 arrays of the widest layer). The data set adds about 16 numbers per point.
+    norm), or the evaluation of every point (3 arrays of the widest layer). The data set
+    adds about 16 numbers per point.
     """
     n_train = max(2, n_points - round(n_points * val_fraction))
     rows_pic = _GRID_ROWS if grid else _CURVE_ROWS
