@@ -14,9 +14,9 @@ import zlib
 import numpy as np
 
 from engine.atomic import write_atomically
-from engine.maps import DIVERGED, MapSnapshot
+from engine.maps import DIVERGED, LEFT, MapSnapshot
 
-__all__ = ["OUTCOME_COLOURS", "basin_rgb", "hyper_rgb", "png_bytes", "write_png"]
+__all__ = ["LEFT_COLOUR", "OUTCOME_COLOURS", "basin_rgb", "hyper_rgb", "png_bytes", "write_png"]
 
 # Okabe-Ito, the palette the GUI uses, so a map matches the race's markers
 OUTCOME_COLOURS = (
@@ -30,6 +30,8 @@ OUTCOME_COLOURS = (
 )
 NONE_COLOUR = (200, 200, 200)
 DIVERGED_COLOUR = (0, 0, 0)
+# sand: off the edge of a surface without a bottom, apart from "none" grey and every minimum
+LEFT_COLOUR = (222, 200, 160)
 # viridis at five stops (matplotlib's _viridis_data at 0, 1/4, 1/2, 3/4, 1)
 _VIRIDIS = np.array(
     [
@@ -87,6 +89,7 @@ def basin_rgb(snap: MapSnapshot) -> np.ndarray:
     out = np.empty((*snap.shape, 3), dtype=np.float64)
     out[:] = NONE_COLOUR
     out[snap.outcome == DIVERGED] = DIVERGED_COLOUR
+    out[snap.outcome == LEFT] = LEFT_COLOUR
     reached = snap.outcome >= 0
     if reached.any():
         colours = np.array(OUTCOME_COLOURS, dtype=np.float64)
@@ -102,6 +105,8 @@ def basin_rgb(snap: MapSnapshot) -> np.ndarray:
 def hyper_rgb(snap: MapSnapshot, quantity: str = "loss") -> np.ndarray:
     """Viridis of log10(final loss - lowest + tiny) or of steps to tolerance; diverged black.
 
+    A run that left the view downhill is sand: its loss has no bottom to compare with.
+
     Parameters
     ----------
     quantity : {"loss", "steps"}
@@ -109,7 +114,7 @@ def hyper_rgb(snap: MapSnapshot, quantity: str = "loss") -> np.ndarray:
     """
     if quantity not in ("loss", "steps"):
         raise ValueError(f"quantity must be 'loss' or 'steps'; got {quantity!r}")
-    ok = snap.outcome != DIVERGED
+    ok = (snap.outcome != DIVERGED) & (snap.outcome != LEFT)
     with np.errstate(all="ignore"):
         if quantity == "loss":
             v = snap.loss.astype(np.float64)
@@ -122,6 +127,7 @@ def hyper_rgb(snap: MapSnapshot, quantity: str = "loss") -> np.ndarray:
     out = np.empty((*snap.shape, 3), dtype=np.float64)
     out[:] = NONE_COLOUR if quantity == "steps" else DIVERGED_COLOUR
     out[snap.outcome == DIVERGED] = DIVERGED_COLOUR
+    out[snap.outcome == LEFT] = LEFT_COLOUR
     if ok.any():
         vals = v[ok]
         lo, hi = float(vals.min()), float(vals.max())
