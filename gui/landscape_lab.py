@@ -43,6 +43,7 @@ from gui import theme
 from gui.controls.landscape_editor import LandscapeEditor
 from gui.controls.run_editor import RunEditor
 from gui.lab import BridgedLab
+from gui.land_lab_maps import LandMapsMixin
 from gui.landscape_insights import LandscapeInsights
 from gui.panels.card import Card
 from gui.panels.internals_panel import InternalsPanel
@@ -63,7 +64,7 @@ def _race_done(race: Race) -> bool:
     return not bool(race.active.any())
 
 
-class LandscapeLab(BridgedLab):
+class LandscapeLab(LandMapsMixin, BridgedLab):
     """Optimizer race over a landscape, with every panel of issue 3.
 
     Parameters
@@ -263,7 +264,12 @@ class LandscapeLab(BridgedLab):
             self.show_basin_map,
             tip="Where the selected run's optimizer ends from every start point",
         )
-        self.basin_panel = None
+        self.act_hyper = self._lab_action(
+            "&Hyperparameter map…",
+            "Ctrl+Shift+M",
+            self.show_hyper_map,
+            tip="Final loss or steps over a grid of two of the selected run's hyperparameters",
+        )
         self.act_formula = self._lab_action(
             "New surface from &formula…",
             "Ctrl+Shift+E",
@@ -296,6 +302,7 @@ class LandscapeLab(BridgedLab):
             self.act_sidebar,
             self.act_3d,
             self.act_basin,
+            self.act_hyper,
         ]
 
     def toolbar_actions(self) -> list:
@@ -768,25 +775,7 @@ class LandscapeLab(BridgedLab):
         start = cfg.start if cfg.start is not None else self.landscape.start
         return self.surface3d.set_visible(on, self.landscape, self._styles, start, self._scale)
 
-    def show_basin_map(self, compute: bool = True):
-        """Open the basin map of the selected run's settings on this landscape."""
-        from gui.panels.basin_map_panel import BasinMapPanel
-
-        if self.basin_panel is None:
-            self.basin_panel = BasinMapPanel(self)
-            self.basin_panel.start_requested.connect(self.set_start)
-            self.basin_panel.message.connect(self.message.emit)
-        row = max(self.table.current_row(), 0)
-        run = self.config.runs[row]
-        self.basin_panel.set_subject(self.landscape, run, run_title(run))
-        self.basin_panel.show()
-        self.basin_panel.raise_()
-        if compute:
-            self.basin_panel.compute()
-        return self.basin_panel
-
     def shutdown(self) -> None:
         self.surface3d.shutdown()
-        if self.basin_panel is not None:
-            self.basin_panel.stop()
+        self._stop_maps()
         super().shutdown()
