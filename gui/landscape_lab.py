@@ -43,6 +43,7 @@ from gui import theme
 from gui.controls.landscape_editor import LandscapeEditor
 from gui.controls.run_editor import RunEditor
 from gui.lab import BridgedLab
+from gui.land_lab_history import LandHistoryMixin
 from gui.land_lab_maps import LandMapsMixin
 from gui.landscape_insights import LandscapeInsights
 from gui.panels.card import Card
@@ -64,7 +65,7 @@ def _race_done(race: Race) -> bool:
     return not bool(race.active.any())
 
 
-class LandscapeLab(LandMapsMixin, BridgedLab):
+class LandscapeLab(LandMapsMixin, LandHistoryMixin, BridgedLab):
     """Optimizer race over a landscape, with every panel of issue 3.
 
     Parameters
@@ -107,6 +108,7 @@ class LandscapeLab(LandMapsMixin, BridgedLab):
         self.bridge.running_changed.connect(self._on_bridge_stopped)
 
         self._build_ui()
+        self._build_history()
         self._build_actions()
         self.insights = LandscapeInsights(self)
         self._apply_structure(landscape_changed=True)
@@ -369,6 +371,7 @@ class LandscapeLab(LandMapsMixin, BridgedLab):
         if landscape_changed:
             self.landscape = config.build_landscape()
         self._apply_structure(landscape_changed)
+        self._forget_history()
         self.bridge.reset_warnings()
         self.bridge.submit(lambda race: race.reset(config), invalidate=True, key="reset")
 
@@ -559,6 +562,8 @@ class LandscapeLab(LandMapsMixin, BridgedLab):
             self.message.emit("info", "every run has stopped: press R to race again")
             running = False
         self._running = running
+        if running:
+            self.go_live()
         self.bridge.set_running(running)
         self.running_changed.emit(running)
 
@@ -584,6 +589,8 @@ class LandscapeLab(LandMapsMixin, BridgedLab):
         if snap is None or snap.n_runs != len(self._styles):
             return
         self._last_snap = snap
+        if self._history_holds(snap):
+            return  # a recorded step is on screen; the race goes on behind it
         self._frames += 1
         # Keep the worker off the GIL while this frame is built and painted.
         self.bridge.hold()
