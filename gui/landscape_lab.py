@@ -40,7 +40,7 @@ from engine.tables import (
     write_csv,
 )
 from gui import theme
-from gui.controls.landscape_editor import LandscapeEditor
+from gui.controls.landscape_editor import LandscapeEditor, show_surface_in_combo
 from gui.controls.run_editor import RunEditor
 from gui.lab import BridgedLab
 from gui.land_lab_history import LandHistoryMixin
@@ -325,8 +325,7 @@ class LandscapeLab(LandMapsMixin, LandHistoryMixin, BridgedLab):
                 self._share_right()
             if stochastic:
                 self.regression.set_landscape(self.landscape)
-            with QSignalBlocker(self.landscape_combo):
-                self.landscape_combo.setCurrentIndex(self.landscape_combo.findData(cfg.landscape))
+            show_surface_in_combo(self.landscape_combo, cfg)
             self.landscape_editor.set_config(cfg)
             self.editor.forget()  # batch size shows on data landscapes only: rebuild
         if len(self._styles) != n or landscape_changed:
