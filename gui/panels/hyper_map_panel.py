@@ -89,6 +89,19 @@ def default_range(optimizer: str, name: str, value: float) -> tuple[float, float
     return lo, max(2.0 * value, lo + 1.0), False
 
 
+def log_ticks(values: np.ndarray) -> list[list[tuple[float, str]]]:
+    """Ticks of a log axis drawn in log10 coordinates: 1, 2 and 5 times each power of ten
+    labelled with the value as typed (pyqtgraph's own labels every minor tick: unreadable)."""
+    lo, hi = float(np.min(values)), float(np.max(values))
+    major, minor = [], []
+    for k in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1):
+        for m in range(1, 10):
+            v = m * 10.0**k
+            if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9):
+                (major if m in (1, 2, 5) else minor).append((math.log10(v), f"{v:g}"))
+    return [major, [(x, "") for x, _ in minor]]
+
+
 class _AxisRow:
     """The chooser of one axis: name, range, number of values, log."""
 
@@ -189,6 +202,9 @@ class HyperMapPanel(QWidget):
         self.bar.hideAxis("left")
         self.bar.showAxis("right")
         self.bar.hideButtons()
+        # hyperparameter values read as typed: no "(x0.001)" unit prefix on the axes
+        for plot, side in ((self.plot, "bottom"), (self.plot, "left"), (self.bar, "right")):
+            plot.getAxis(side).enableAutoSIPrefix(False)
         self.bar_image = pg.ImageItem(axisOrder="row-major")
         self.bar.addItem(self.bar_image)
         self.view.scene().sigMouseClicked.connect(self._on_click)
@@ -328,8 +344,8 @@ class HyperMapPanel(QWidget):
         dy = (cy[-1] - cy[0]) / max(1, len(cy) - 1)
         self.image.setImage(rgb, autoLevels=False, levels=(0, 255))
         self.image.setRect(cx[0] - dx / 2, cy[0] - dy / 2, dx * len(cx), dy * len(cy))
-        self.plot.getAxis("bottom").setLogMode(snap.x_axis.log)
-        self.plot.getAxis("left").setLogMode(snap.y_axis.log)
+        for side, axis in (("bottom", snap.x_axis), ("left", snap.y_axis)):
+            self.plot.getAxis(side).setTicks(log_ticks(axis.values) if axis.log else None)
         self.plot.setLabel("bottom", snap.x_axis.name)
         self.plot.setLabel("left", snap.y_axis.name)
         self._place_marker()

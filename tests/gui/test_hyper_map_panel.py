@@ -88,3 +88,14 @@ def test_bad_axis_and_oversized_map_are_refused_in_one_line(make_window, qtbot):
     assert not panel.compute() and panel.bridge is None
     level, text = messages[-1]
     assert level == "error" and "hyperparameter map" in text and "\n" not in text
+
+
+def test_log_ticks_label_one_two_five_of_each_decade_in_range():
+    from gui.panels.hyper_map_panel import log_ticks
+
+    major, minor = log_ticks(np.geomspace(1e-3, 0.2, 7))
+    labels = [t for _, t in major]
+    assert labels == ["0.001", "0.002", "0.005", "0.01", "0.02", "0.05", "0.1", "0.2"]
+    assert all(math.isclose(x, math.log10(float(t))) for x, t in major)
+    # 3, 4, 6, 7, 8, 9 of the two whole decades; none past 0.2
+    assert len(minor) == 2 * 6 and all(t == "" for _, t in minor)
