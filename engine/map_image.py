@@ -14,9 +14,19 @@ import zlib
 import numpy as np
 
 from engine.atomic import write_atomically
-from engine.maps import DIVERGED, MapSnapshot
+from engine.maps import DIVERGED, LEFT, MapSnapshot
 
-__all__ = ["OUTCOME_COLOURS", "basin_rgb", "hyper_rgb", "png_bytes", "write_png"]
+__all__ = [
+    "LEFT_COLOUR",
+    "OUTCOME_COLOURS",
+    "basin_rgb",
+    "hyper_range",
+    "hyper_rgb",
+    "hyper_values",
+    "png_bytes",
+    "viridis",
+    "write_png",
+]
 
 # Okabe-Ito, the palette the GUI uses, so a map matches the race's markers
 OUTCOME_COLOURS = (
@@ -30,6 +40,8 @@ OUTCOME_COLOURS = (
 )
 NONE_COLOUR = (200, 200, 200)
 DIVERGED_COLOUR = (0, 0, 0)
+# sand: off the edge of a surface without a bottom, apart from "none" grey and every minimum
+LEFT_COLOUR = (222, 200, 160)
 # viridis at five stops (matplotlib's _viridis_data at 0, 1/4, 1/2, 3/4, 1)
 _VIRIDIS = np.array(
     [
@@ -87,6 +99,7 @@ def basin_rgb(snap: MapSnapshot) -> np.ndarray:
     out = np.empty((*snap.shape, 3), dtype=np.float64)
     out[:] = NONE_COLOUR
     out[snap.outcome == DIVERGED] = DIVERGED_COLOUR
+    out[snap.outcome == LEFT] = LEFT_COLOUR
     reached = snap.outcome >= 0
     if reached.any():
         colours = np.array(OUTCOME_COLOURS, dtype=np.float64)
@@ -99,17 +112,34 @@ def basin_rgb(snap: MapSnapshot) -> np.ndarray:
     return _flip(np.clip(np.rint(out), 0, 255).astype(np.uint8))
 
 
-def hyper_rgb(snap: MapSnapshot, quantity: str = "loss") -> np.ndarray:
-    """Viridis of log10(final loss - lowest + tiny) or of steps to tolerance; diverged black.
+def viridis(t: np.ndarray) -> np.ndarray:
+    """Viridis (five stops, linear between them) at ``t`` in [0, 1]; shape ``t.shape + (3,)``,
+    floats 0-255."""
+    t = np.clip(np.asarray(t, dtype=np.float64), 0.0, 1.0)
+    pos = t * (len(_VIRIDIS) - 1)
+    i = np.minimum(pos.astype(np.int64), len(_VIRIDIS) - 2)
+    f = (pos - i)[..., None]
+    return _VIRIDIS[i] * (1.0 - f) + _VIRIDIS[i + 1] * f
+
+
+def hyper_values(snap: MapSnapshot, quantity: str = "loss") -> tuple[np.ndarray, np.ndarray]:
+    """What :func:`hyper_rgb` colours: values and the mask of pixels that have one.
 
     Parameters
     ----------
     quantity : {"loss", "steps"}
-        Never-reaching runs are grey on a steps map.
+        ``"loss"``: log10(final loss - lowest + 1e-12) (the lowest is taken over the runs
+        that neither diverged nor left); ``"steps"``: steps to tolerance.
+
+    Returns
+    -------
+    values : ndarray, shape (ny, nx)
+        Meaningful where ``ok``.
+    ok : ndarray of bool, shape (ny, nx)
     """
     if quantity not in ("loss", "steps"):
         raise ValueError(f"quantity must be 'loss' or 'steps'; got {quantity!r}")
-    ok = snap.outcome != DIVERGED
+    ok = (snap.outcome != DIVERGED) & (snap.outcome != LEFT)
     with np.errstate(all="ignore"):
         if quantity == "loss":
             v = snap.loss.astype(np.float64)
@@ -119,15 +149,38 @@ def hyper_rgb(snap: MapSnapshot, quantity: str = "loss") -> np.ndarray:
         else:
             v = snap.steps_to.astype(np.float64)
             ok &= v >= 0
+    return v, ok
+
+
+def hyper_range(snap: MapSnapshot, quantity: str = "loss") -> tuple[float, float] | None:
+    """The values at the two ends of :func:`hyper_rgb`'s colour scale (None if no pixel
+    has one): for a colour bar."""
+    v, ok = hyper_values(snap, quantity)
+    if not ok.any():
+        return None
+    return float(v[ok].min()), float(v[ok].max())
+
+
+def hyper_rgb(snap: MapSnapshot, quantity: str = "loss") -> np.ndarray:
+    """Viridis of log10(final loss - lowest + tiny) or of steps to tolerance; diverged black.
+
+    A run that left the view downhill is sand: its loss has no bottom to compare with.
+
+    Parameters
+    ----------
+    quantity : {"loss", "steps"}
+        Never-reaching runs are grey on a steps map.
+    """
+    if quantity not in ("loss", "steps"):
+        raise ValueError(f"quantity must be 'loss' or 'steps'; got {quantity!r}")
+    v, ok = hyper_values(snap, quantity)
     out = np.empty((*snap.shape, 3), dtype=np.float64)
     out[:] = NONE_COLOUR if quantity == "steps" else DIVERGED_COLOUR
     out[snap.outcome == DIVERGED] = DIVERGED_COLOUR
+    out[snap.outcome == LEFT] = LEFT_COLOUR
     if ok.any():
         vals = v[ok]
         lo, hi = float(vals.min()), float(vals.max())
         t = (vals - lo) / (hi - lo) if hi > lo else np.zeros_like(vals)
-        pos = t * (len(_VIRIDIS) - 1)
-        i = np.minimum(pos.astype(np.int64), len(_VIRIDIS) - 2)
-        f = (pos - i)[:, None]
-        out[ok] = _VIRIDIS[i] * (1.0 - f) + _VIRIDIS[i + 1] * f
+        out[ok] = viridis(t)
     return _flip(np.clip(np.rint(out), 0, 255).astype(np.uint8))

@@ -9,7 +9,9 @@ hyperparameter arrays.
 Both step all runs at once with the race's optimizers on params of shape ``(n, 2)`` and
 follow a race's rules for each run exactly: a run whose update goes non-finite keeps its
 last point, and a run whose loss or gradient is not finite, or that goes beyond
-``far_bound``, is marked diverged at that step. So any one pixel is the run a
+``far_bound`` uphill of its start, is marked diverged at that step; one beyond it with every
+number finite and its loss below its start's slid off a surface without a bottom and is
+marked :data:`LEFT` (the race's ``"left"``). So any one pixel is the run a
 single-run :class:`~engine.runs.Race` from that start (with ``tol=0``) would give.
 Both are generators yielding a :class:`MapSnapshot` every ``every`` steps, so a window can
 draw the map while it computes and cancel it between yields.
@@ -31,8 +33,10 @@ from engine.transforms import TransformState
 
 __all__ = [
     "DIVERGED",
+    "LEFT",
     "MAX_GRID",
     "NONE",
+    "OUTCOME_NAMES",
     "Axis",
     "MapSnapshot",
     "basin_map",
@@ -43,6 +47,8 @@ __all__ = [
 
 NONE = -1  # outcome code: reached no listed minimum
 DIVERGED = -2  # outcome code: diverged
+LEFT = -3  # outcome code: left the view downhill (a surface without a bottom)
+OUTCOME_NAMES = {NONE: "none", DIVERGED: "diverged", LEFT: "left"}  # CSV text of the codes
 MAX_GRID = 200  # per axis: 40,000 runs
 
 
@@ -115,11 +121,13 @@ class MapSnapshot:
     loss : ndarray, shape (ny, nx)
     outcome : ndarray of int, shape (ny, nx)
         Index into ``minima`` of the minimum within ``tol`` of the current point,
-        :data:`NONE` or :data:`DIVERGED`.
+        :data:`NONE`, :data:`DIVERGED` or :data:`LEFT`.
     steps_to : ndarray of int, shape (ny, nx)
         Step from which the run has stayed within ``tol`` of that minimum; -1 if not there.
     diverged_at : ndarray of int, shape (ny, nx)
         Step of divergence; -1 if not diverged.
+    left_at : ndarray of int, shape (ny, nx)
+        Step at which the run left the view downhill; -1 if it did not.
     minima : tuple of CriticalPoint
     tol : float
     """
@@ -135,6 +143,7 @@ class MapSnapshot:
     outcome: np.ndarray
     steps_to: np.ndarray
     diverged_at: np.ndarray
+    left_at: np.ndarray
     minima: tuple[CriticalPoint, ...]
     tol: float
 
@@ -244,6 +253,7 @@ def _lockstep(
     positions = np.empty((n, 2))
     losses = np.empty(n)
     diverged_at = np.full(n, -1, dtype=np.int64)
+    left_at = np.full(n, -1, dtype=np.int64)
     inside_all = np.full(n, NONE, dtype=np.int64)
     since_all = np.full(n, -1, dtype=np.int64)
     # the live runs: rows of the full map, and per live run its minimum and its centre
@@ -334,13 +344,27 @@ def _lockstep(
         else:
             enter(step, np.flatnonzero(inside == NONE))
 
-    def retire(rows: np.ndarray, step: int, loss: np.ndarray) -> None:
-        """Live rows ``rows`` diverged at ``step``: their values are final."""
-        nonlocal p, g, loss_, state, live, inside, since, centre, n_inside
+    def retire(rows: np.ndarray, step: int, loss: np.ndarray, stuck: np.ndarray | None) -> None:
+        """Live rows ``rows`` stopped at ``step`` (diverged or left): their values are final.
+
+        As the race's ``_check_status``: a run beyond ``far_bound`` whose update, loss and
+        gradient are finite and whose loss is below its start's left; any other diverged.
+        """
+        nonlocal p, g, loss_, state, live, inside, since, centre, n_inside, start_loss
         full = live[rows]
         positions[full] = p[rows]
         losses[full] = loss[rows]
-        diverged_at[full] = step
+        gr = g[rows]
+        left = (
+            (np.abs(p[rows]).max(axis=1) > far_bound)
+            & np.isfinite(loss[rows])
+            & np.isfinite(np.sqrt(np.einsum("ij,ij->i", gr, gr)))
+            & (loss[rows] < start_loss[rows])
+        )
+        if stuck is not None:
+            left &= ~np.isin(rows, stuck)
+        diverged_at[full[~left]] = step
+        left_at[full[left]] = step
         keep = np.ones(len(live), dtype=bool)
         keep[rows] = False
         keep = np.flatnonzero(keep)
@@ -348,6 +372,7 @@ def _lockstep(
         p = np.asfortranarray(p[keep])
         g = np.asfortranarray(g[keep])
         loss_ = loss[keep]
+        start_loss = start_loss[keep]
         live, inside, since = live[keep], inside[keep], since[keep]
         centre = np.asfortranarray(centre[keep])
         n_inside = int(np.count_nonzero(inside != NONE))
@@ -357,7 +382,7 @@ def _lockstep(
         pos[live], loss[live] = p, loss_
         ins, snc = inside_all.copy(), since_all.copy()
         ins[live], snc[live] = inside, since
-        outcome = np.where(diverged_at >= 0, DIVERGED, ins)
+        outcome = np.where(diverged_at >= 0, DIVERGED, np.where(left_at >= 0, LEFT, ins))
         steps_to = np.where(outcome >= 0, snc, -1)
         arrays = [
             a.reshape(shape).copy()
@@ -368,6 +393,7 @@ def _lockstep(
                 (outcome, (ny, nx)),
                 (steps_to, (ny, nx)),
                 (diverged_at, (ny, nx)),
+                (left_at, (ny, nx)),
             )
         ]
         for a in arrays:
@@ -376,9 +402,10 @@ def _lockstep(
 
     with np.errstate(all="ignore"):
         loss_, g = evaluate(p)
+        start_loss = loss_.copy()  # a run beyond far_bound below this left, else diverged
         bad = failing(p, loss_, g, near=False)
         if bad is not None:
-            retire(bad, 0, loss_)
+            retire(bad, 0, loss_, None)
         track(0)
         yield snapshot(0)
         for step in range(1, steps + 1):
@@ -400,7 +427,7 @@ def _lockstep(
                 if stuck is not None:
                     bad = stuck if bad is None else np.union1d(bad, stuck)
                 if bad is not None:
-                    retire(bad, step, loss_)
+                    retire(bad, step, loss_, stuck)
                 track(step)
             if step % every == 0 or step == steps:
                 yield snapshot(step)
@@ -436,7 +463,8 @@ def basin_map(
     every : int
         Steps between snapshots (and the last step).
     far_bound : float
-        A run further than this from the origin (max norm) counts as diverged, as in a race.
+        A run further than this from the origin (max norm) stops, as in a race: left if
+        downhill of its start, else diverged.
 
     Yields
     ------

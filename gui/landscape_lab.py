@@ -42,9 +42,11 @@ from engine.tables import (
     write_csv,
 )
 from gui import theme
-from gui.controls.landscape_editor import LandscapeEditor
+from gui.controls.landscape_editor import LandscapeEditor, show_surface_in_combo
 from gui.controls.run_editor import RunEditor
 from gui.lab import BridgedLab
+from gui.land_lab_history import LandHistoryMixin
+from gui.land_lab_maps import LandMapsMixin
 from gui.landscape_insights import LandscapeInsights
 from gui.panels.card import Card
 from gui.panels.internals_panel import InternalsPanel
@@ -65,7 +67,7 @@ def _race_done(race: Race) -> bool:
     return not bool(race.active.any())
 
 
-class LandscapeLab(BridgedLab):
+class LandscapeLab(LandMapsMixin, LandHistoryMixin, BridgedLab):
     """Optimizer race over a landscape, with every panel of issue 3.
 
     Parameters
@@ -108,6 +110,7 @@ class LandscapeLab(BridgedLab):
         self.bridge.running_changed.connect(self._on_bridge_stopped)
 
         self._build_ui()
+        self._build_history()
         self._build_actions()
         self.insights = LandscapeInsights(self)
         self._apply_structure(landscape_changed=True)
@@ -265,7 +268,12 @@ class LandscapeLab(BridgedLab):
             self.show_basin_map,
             tip="Where the selected run's optimizer ends from every start point",
         )
-        self.basin_panel = None
+        self.act_hyper = self._lab_action(
+            "&Hyperparameter map…",
+            "Ctrl+Shift+M",
+            self.show_hyper_map,
+            tip="Final loss or steps over a grid of two of the selected run's hyperparameters",
+        )
         self.act_formula = self._lab_action(
             "New surface from &formula…",
             "Ctrl+Shift+E",
@@ -298,6 +306,7 @@ class LandscapeLab(BridgedLab):
             self.act_sidebar,
             self.act_3d,
             self.act_basin,
+            self.act_hyper,
         ]
 
     def toolbar_actions(self) -> list:
@@ -318,8 +327,7 @@ class LandscapeLab(BridgedLab):
                 self._share_right()
             if stochastic:
                 self.regression.set_landscape(self.landscape)
-            with QSignalBlocker(self.landscape_combo):
-                self.landscape_combo.setCurrentIndex(self.landscape_combo.findData(cfg.landscape))
+            show_surface_in_combo(self.landscape_combo, cfg)
             self.landscape_editor.set_config(cfg)
             self.editor.forget()  # batch size shows on data landscapes only: rebuild
         if len(self._styles) != n or landscape_changed:
@@ -364,6 +372,7 @@ class LandscapeLab(BridgedLab):
         if landscape_changed:
             self.landscape = config.build_landscape()
         self._apply_structure(landscape_changed)
+        self._forget_history()
         self.bridge.reset_warnings()
         self.bridge.submit(lambda race: race.reset(config), invalidate=True, key="reset")
 
@@ -556,6 +565,8 @@ class LandscapeLab(BridgedLab):
             self.message.emit("info", "every run has stopped: press R to race again")
             running = False
         self._running = running
+        if running:
+            self.go_live()
         self.bridge.set_running(running)
         self.running_changed.emit(running)
 
@@ -581,6 +592,8 @@ class LandscapeLab(BridgedLab):
         if snap is None or snap.n_runs != len(self._styles):
             return
         self._last_snap = snap
+        if self._history_holds(snap):
+            return  # a recorded step is on screen; the race goes on behind it
         self._frames += 1
         # Keep the worker off the GIL while this frame is built and painted.
         self.bridge.hold()
@@ -836,25 +849,7 @@ class LandscapeLab(BridgedLab):
         start = cfg.start if cfg.start is not None else self.landscape.start
         return self.surface3d.set_visible(on, self.landscape, self._styles, start, self._scale)
 
-    def show_basin_map(self, compute: bool = True):
-        """Open the basin map of the selected run's settings on this landscape."""
-        from gui.panels.basin_map_panel import BasinMapPanel
-
-        if self.basin_panel is None:
-            self.basin_panel = BasinMapPanel(self)
-            self.basin_panel.start_requested.connect(self.set_start)
-            self.basin_panel.message.connect(self.message.emit)
-        row = max(self.table.current_row(), 0)
-        run = self.config.runs[row]
-        self.basin_panel.set_subject(self.landscape, run, run_title(run))
-        self.basin_panel.show()
-        self.basin_panel.raise_()
-        if compute:
-            self.basin_panel.compute()
-        return self.basin_panel
-
     def shutdown(self) -> None:
         self.surface3d.shutdown()
-        if self.basin_panel is not None:
-            self.basin_panel.stop()
+        self._stop_maps()
         super().shutdown()

@@ -33,9 +33,8 @@ from engine.cli.race import (
 )
 from engine.landscapes import Landscape
 from engine.maps import (
-    DIVERGED,
     MAX_GRID,
-    NONE,
+    OUTCOME_NAMES,
     MapSnapshot,
     basin_map,
     hyper_axes,
@@ -159,7 +158,7 @@ def write_csv(fh, snap: MapSnapshot) -> None:
         b = np.broadcast_to(snap.y_axis.values[:, None], (ny, nx)).ravel()
     if snap.outcome.size == 0:
         return
-    names = {DIVERGED: "diverged", NONE: "none"}
+    names = OUTCOME_NAMES
     codes = snap.outcome.ravel().tolist()
     outcome = [names.get(c) or str(c) for c in codes]
     steps = ["" if s < 0 else str(s) for s in snap.steps_to.ravel().tolist()]
@@ -185,6 +184,7 @@ def write_npz(fh, snap: MapSnapshot) -> None:
         outcome=snap.outcome,
         steps_to=snap.steps_to,
         diverged_at=snap.diverged_at,
+        left_at=snap.left_at,
         minima=np.array([[m.x, m.y, m.value] for m in snap.minima]).reshape(-1, 3),
         step=np.array(snap.step),
         tol=np.array(snap.tol),
@@ -200,7 +200,7 @@ def summary(snap: MapSnapshot) -> str:
         if c:
             med = int(np.median(snap.steps_to[snap.outcome == k]))
             lines.append(f"  minimum {k} ({m.x:.4g}, {m.y:.4g}): {c} runs, median {med} steps")
-    for code, label in ((-1, "none"), (DIVERGED, "diverged")):
+    for code, label in OUTCOME_NAMES.items():
         c = int(np.sum(snap.outcome == code))
         if c:
             lines.append(f"  {label}: {c} runs")
@@ -248,7 +248,8 @@ def describe() -> str:
             "MAPS (--map basins|hyper; with --landscape or --formula and one --optimizer)",
             "  basins  --grid N|NXxNY (<= 200) --window XMIN,XMAX,YMIN,YMAX --steps N --tol 0.01",
             "          rows: x0,y0,x,y,loss,outcome,steps (outcome = index of the minimum",
-            "          reached, none or diverged; steps blank if never)",
+            "          reached, none, diverged or left (slid off a bottomless surface);",
+            "          steps blank if never)",
             "  hyper   --vary NAME=LO:HI:N[log],NAME=LO:HI:N[log] --start X,Y",
             "          NAME: a float hyperparameter of the optimizer (betas as beta1, beta2)",
             "  --out FILE.csv | FILE.png (a picture) | FILE.npz (the arrays)",

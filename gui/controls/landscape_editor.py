@@ -242,3 +242,37 @@ class LandscapeEditor(QWidget):
     def apply_scale(self, scale: theme.Scale) -> None:
         self.section.refresh()
         self.race_section.refresh()
+
+
+FORMULA_COMBO_CHARS = 30  # room for "f(x, y) = …" in the toolbar's combo, in digit widths
+
+
+def show_surface_in_combo(combo: QComboBox, config: RaceConfig) -> None:
+    """Make the toolbar's landscape ``combo`` (built-ins only) show ``config``'s surface.
+
+    A formula surface is not in the list: an extra last item "f(x, y) = …" (elided at words,
+    never mid-number; the whole formula in its tooltip) stands for it while it is current,
+    and goes when a built-in surface is chosen. Emits no signal.
+    """
+    from PySide6.QtCore import Qt
+
+    from gui.plotting import elide_words
+
+    with QSignalBlocker(combo):
+        at = combo.findData(FORMULA_NAME)
+        if config.landscape != FORMULA_NAME:
+            if at >= 0:
+                combo.removeItem(at)
+            combo.setCurrentIndex(combo.findData(config.landscape))
+            return
+        full = f"f(x, y) = {config.landscape_params.get('expr', '')}"
+        fm = combo.fontMetrics()
+        text = elide_words(
+            full, fm.horizontalAdvance, fm.horizontalAdvance("0" * FORMULA_COMBO_CHARS)
+        )
+        if at < 0:
+            combo.addItem(text, FORMULA_NAME)
+            at = combo.count() - 1
+        combo.setItemText(at, text)
+        combo.setItemData(at, full, Qt.ItemDataRole.ToolTipRole)
+        combo.setCurrentIndex(at)

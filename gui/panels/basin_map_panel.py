@@ -25,8 +25,14 @@ from PySide6.QtWidgets import (
 
 from engine.guards import ResourceError, check_map
 from engine.landscapes import Landscape
-from engine.map_image import DIVERGED_COLOUR, NONE_COLOUR, OUTCOME_COLOURS, basin_rgb
-from engine.maps import MAX_GRID, basin_map
+from engine.map_image import (
+    DIVERGED_COLOUR,
+    LEFT_COLOUR,
+    NONE_COLOUR,
+    OUTCOME_COLOURS,
+    basin_rgb,
+)
+from engine.maps import DIVERGED, LEFT, MAX_GRID, NONE, basin_map
 from engine.runs import RunConfig
 from gui.worker import EngineBridge
 
@@ -191,16 +197,15 @@ class BasinMapPanel(QWidget):
             c = OUTCOME_COLOURS[k % len(OUTCOME_COLOURS)]
             n = f" ({counts[k]:,})" if counts else ""
             parts.append(f"{_swatch(c)} #{k + 1} ({m.x:.4g}, {m.y:.4g}){n}")
-        extra = ""
-        if snap is not None:
-            extra = (
-                f" ({int(np.sum(snap.outcome == -1)):,})",
-                f" ({int(np.sum(snap.outcome == -2)):,})",
-            )
-        else:
-            extra = ("", "")
-        parts.append(f"{_swatch(NONE_COLOUR)} no listed minimum{extra[0]}")
-        parts.append(f"{_swatch(DIVERGED_COLOUR)} diverged{extra[1]}")
+        for code, colour, label in (
+            (NONE, NONE_COLOUR, "no listed minimum"),
+            (DIVERGED, DIVERGED_COLOUR, "diverged"),
+            (LEFT, LEFT_COLOUR, "left the view downhill"),
+        ):
+            if code == LEFT and not (snap is not None and (snap.outcome == LEFT).any()):
+                continue  # only bottomless surfaces have it: no legend entry for nothing
+            n = f" ({int(np.sum(snap.outcome == code)):,})" if snap is not None else ""
+            parts.append(f"{_swatch(colour)} {label}{n}")
         self.legend.setText("&nbsp;&nbsp; ".join(parts))
 
     def start_at_pixel(self, i: int, j: int) -> tuple[float, float] | None:
