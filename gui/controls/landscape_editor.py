@@ -256,7 +256,7 @@ def show_surface_in_combo(combo: QComboBox, config: RaceConfig) -> None:
     """
     from PySide6.QtCore import Qt
 
-    from gui.plotting import elide_words
+    from engine.display import elide_words
 
     with QSignalBlocker(combo):
         at = combo.findData(FORMULA_NAME)

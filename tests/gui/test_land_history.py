@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.display import format_value
 from engine.runs import Race, RaceConfig, RunConfig
 from gui.land_lab_history import snapshot_at
 from gui.panels.run_table_panel import C_LOSS
-from gui.plotting import format_value
 from tests.gui.helpers import wait_for_snapshot
 
 STEPS = 3500  # past 1,000 exact + 2,000 older points: the oldest are thinned to every 2nd
