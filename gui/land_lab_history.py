@@ -91,7 +91,9 @@ class LandHistoryMixin:
             "the race goes on meanwhile"
         )
         self.history_bar.live_button.setToolTip("Back to the race as it is now")
-        self.layout().addWidget(self.history_bar)
+        # Under the surface, inside its card: it takes its height from the surface, so the
+        # right column keeps its plots' minimum sizes on a 1280x720 projector.
+        self.surface.add_body(self.history_bar, 0)
         self.history_bar.scrubbed.connect(self.show_recorded)
         self.history_bar.live_requested.connect(self.go_live)
         self._hist_source: RaceSnapshot | None = None  # the race as it was when scrubbing began
