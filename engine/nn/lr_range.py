@@ -67,6 +67,8 @@ def lr_range_test(
     n_steps: int = 100,
     smoothing: float = 0.98,
     diverge_factor: float = 4.0,
+    skip_start: int = 0,
+    skip_end: int = 0,
 ) -> RangeTestResult:
     """Run the sweep on a copy of ``params``.
 
@@ -81,12 +83,19 @@ def lr_range_test(
     smoothing : float in [0, 1)
         Beta of the loss average.
     diverge_factor : float > 1
+    skip_start, skip_end : int >= 0
+        Points left out of the suggestion at each end (fastai's ``lr_find`` leaves out 10
+        and 5: the average's start-up is mostly batch noise and its end the blow-up). With
+        fewer than 3 points left, the whole curve is used.
     """
     lrs = sweep_lrs(lr_min, lr_max, n_steps)
     if not 0 <= smoothing < 1:
         raise ValueError(f"smoothing must be in [0, 1); got {smoothing!r}")
     if not diverge_factor > 1:
         raise ValueError(f"diverge_factor must be > 1; got {diverge_factor!r}")
+    for name, skip in (("skip_start", skip_start), ("skip_end", skip_end)):
+        if isinstance(skip, bool) or int(skip) != skip or skip < 0:
+            raise ValueError(f"{name} must be a whole number >= 0; got {skip!r}")
     opt = make_optimizer(optimizer, **{**(hyper or {}), "lr": float(lrs[0])})
     p = np.array(params, dtype=np.float64)
     state = opt.init(p)
@@ -111,9 +120,10 @@ def lr_range_test(
             p, state = opt.update(np.asarray(grad, dtype=np.float64), state, p)
     k = len(losses)
     used, smoothed = lrs[:k], np.array(smooth)
+    a, b = (int(skip_start), k - int(skip_end)) if k - skip_start - skip_end >= 3 else (0, k)
     if k >= 3:
-        slope = np.gradient(smoothed, np.log(used))
-        suggested = float(used[int(np.argmin(slope))])
+        slope = np.gradient(smoothed[a:b], np.log(used[a:b]))
+        suggested = float(used[a + int(np.argmin(slope))])
     else:
         suggested = math.nan
     min_lr = float(used[int(np.argmin(smoothed))]) if k else math.nan
