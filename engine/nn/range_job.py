@@ -32,7 +32,8 @@ __all__ = [
 RANGE_LR_MIN = 1e-6
 RANGE_LR_MAX = 10.0
 RANGE_STEPS = 100
-#: Points left out of the suggestion at the start and end, as fastai's ``lr_find``.
+#: Points left out of the suggestion at the start and end, as fastai's ``lr_find``; the
+#: suggestion is fastai's "valley" (a noisy start fools the steepest-slope rule).
 RANGE_SKIP = (10, 5)
 
 
@@ -108,6 +109,7 @@ def column_range_test(
             n_steps=n_steps,
             skip_start=RANGE_SKIP[0],
             skip_end=RANGE_SKIP[1],
+            suggest="valley",
         )
 
 

@@ -3,7 +3,8 @@
 The network lab's worker runs the sweep on a copy of the selected column's weights
 (:func:`engine.nn.range_job.column_range_test`); this panel draws the result: each
 mini-batch loss (faint dots), their smoothed average (solid), and a vertical line at the
-suggested learning rate, where the smoothed loss falls fastest against log(lr). "Apply"
+suggested learning rate, fastai's "valley": well inside the longest descent of the
+smoothed loss. "Apply"
 asks the lab to set that learning rate on the column (an undoable session edit).
 """
 
@@ -21,6 +22,8 @@ from gui.graphics import use_decade_ticks
 from gui.panels.card import Card
 
 IDLE = "Press Run test: the lr grows from 1e-6 to 10 over 100 steps on a copy of the column."
+#: A smoothed loss that never falls this fraction below its start has no real descent.
+WEAK_DROP = 0.05
 RUNNING = "Running the range test on a copy of {label}…"
 
 
@@ -106,6 +109,13 @@ class LrRangePanel(Card):
         colour = style.colour
         self.raw.setData(lrs, result.losses, symbolBrush=pg.mkBrush(theme.MUTED))
         self.smooth.setData(lrs, result.smoothed, pen=pg.mkPen(colour, width=2.5))
+        # The blown-up end can be 100x the rest: frame the smoothed curve instead.
+        sm = np.asarray(result.smoothed, dtype=np.float64)
+        sm = sm[np.isfinite(sm)]
+        if sm.size:
+            lo, hi = float(sm.min()), float(max(sm[0], np.median(sm))) * 1.5
+            self.plot.setYRange(max(lo - 0.1 * (hi - lo), 0.0), hi, padding=0)
+        self.plot.setXRange(math.log10(lrs[0]), math.log10(lrs[-1]), padding=0.02)
         lr = result.suggested_lr
         ok = math.isfinite(lr) and lr > 0
         self.marker.setVisible(ok)
@@ -126,9 +136,19 @@ class LrRangePanel(Card):
             if result.diverged_at is not None
             else f"the sweep ended at lr {result.lrs[-1]:.3g}"
         )
+        sm = np.asarray(result.smoothed, dtype=np.float64)
+        # Below a WEAK_DROP fall from the start, the steepest point is batch noise.
+        weak = sm.size and np.nanmin(sm) > (1 - WEAK_DROP) * sm[0]
+        note = (
+            " The loss barely falls before it blows up: the suggestion is weak; "
+            "try from fresh weights (New weights) or another optimizer."
+            if weak
+            else ""
+        )
         return (
-            f"Suggested lr {lr:.3g} (dashed): the smoothed loss falls fastest there; "
-            f"lowest at {result.min_loss_lr:.3g}; {end}."
+            f"Suggested lr {lr:.3g} (dashed): well inside the longest descent of the "
+            "smoothed loss; "
+            f"lowest at {result.min_loss_lr:.3g}; {end}.{note}"
         )
 
     def _on_apply(self) -> None:

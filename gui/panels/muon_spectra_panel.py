@@ -24,8 +24,17 @@ NOT_MUON = "Not a Muon column: choose optimizer muon to see its update spectra."
 WAITING = "Muon column: press Space (or Step) to train; spectra appear after one update."
 EXPLAIN = (
     "Dashed: singular values of the momentum update (they span {span:.2g} decades); "
-    "solid: after Newton–Schulz, all near {after:.2g}: every direction moves alike."
+    "solid: after Newton–Schulz, {lifted} of {total} are near 1 ({lo:.2g}–{hi:.2g}): "
+    "those directions move alike."
 )
+#: Five iterations multiply a small singular value by at most 3.4445^5 (about 480), so
+#: directions much weaker than the largest stay small: say so when some do.
+WEAK = (
+    " The rest were below about 1/500 of the largest: five iterations lift a small "
+    "value by at most 3.4445⁵ ≈ 480×, so they stay small."
+)
+#: An orthogonalised singular value at least this is counted as "near 1".
+NEAR_ONE = 0.5
 
 
 class MuonSpectraPanel(Card):
@@ -104,7 +113,10 @@ class MuonSpectraPanel(Card):
         after = np.concatenate([s.after for s in spectra])
         pos = before[before > 0]
         span = float(np.log10(pos.max() / pos.min())) if pos.size else 0.0
-        return EXPLAIN.format(span=span, after=float(np.median(after)))
+        near = after[after >= NEAR_ONE]
+        lo, hi = (float(near.min()), float(near.max())) if near.size else (0.0, 0.0)
+        text = EXPLAIN.format(span=span, lifted=near.size, total=after.size, lo=lo, hi=hi)
+        return text + (WEAK if near.size < after.size else "")
 
     def apply_scale(self, scale: theme.Scale) -> None:
         font = self.verdict.font()

@@ -9,7 +9,7 @@ import pytest
 
 from engine.curvature import momentum_threshold
 from engine.datasets import TaskConfig
-from engine.nn.lr_range import lr_range_test
+from engine.nn.lr_range import lr_range_test, valley_index
 from engine.nn.mlp import MLPConfig
 from engine.nn.muon import newton_schulz5
 from engine.nn.paced import NetEngine
@@ -68,6 +68,16 @@ def test_suggestion_skips_the_ends_as_fastai():
     assert skipped.suggested_lr == pytest.approx(plain.lrs[30], rel=1e-12)
     with pytest.raises(ValueError, match="skip_start"):
         lr_range_test(loss_and_grad, np.zeros((1, 2)), skip_start=-1, **kw)
+
+
+def test_valley_is_fastais_rule_worked_by_hand():
+    # longest strictly decreasing subsequence: 9 8 6 4 2 1 at indices 1..7 (skipping 7 at 4)
+    losses = [5.0, 9.0, 8.0, 6.0, 7.0, 4.0, 2.0, 1.0, 3.0]
+    # lds at index 7 is 6 (9 8 6 4 2 1): start = 7 - 6 = 1, s = 2, answer 1 + 2 + 1 = 4
+    assert valley_index(np.array(losses)) == 4
+    # fastai's start is one before the run: 2 - 3 = -1, s = 1: -1 + 1 + 0 = 0
+    assert valley_index(np.array([3.0, 2.0, 1.0])) == 0
+    assert valley_index(np.array([1.0, 2.0, 3.0])) == 0  # no descent: the first point
 
 
 @pytest.mark.parametrize(("mu", "nesterov"), [(0.0, False), (0.9, False), (0.5, True)])

@@ -45,6 +45,7 @@ def _direct_range_test(cfg: TrainConfig):
         hyper={k: v for k, v in cfg.hyper.items() if k != "lr"},
         skip_start=RANGE_SKIP[0],
         skip_end=RANGE_SKIP[1],
+        suggest="valley",
     )
 
 
@@ -97,7 +98,9 @@ def test_muon_spectra_panel_draws_each_hidden_layer(make_net_window, qtbot):  # 
     assert len(spectra.panel.items) == 2 * n_hidden  # before and after per layer
     y = spectra.panel.items[1].yData
     assert np.allclose(y, frame_spectra[0].after)
-    assert "Newton–Schulz" in spectra.panel.verdict.text()
+    text = spectra.panel.verdict.text()
+    after = np.concatenate([s.after for s in frame_spectra])
+    assert "Newton–Schulz" in text and f"{(after >= 0.5).sum()} of {after.size} are near 1" in text
 
 
 def test_sharpness_panel_uses_the_momentum_limit(make_net_window, qtbot):  # noqa: F811
