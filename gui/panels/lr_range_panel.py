@@ -18,10 +18,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from gui import theme
-from gui.graphics import use_decade_ticks
 from gui.panels.card import Card
 
 IDLE = "Press Run test: the lr grows from 1e-6 to 10 over 100 steps on a copy of the column."
+LR_LABELS = {-6: "1e-6", -4: "1e-4", -2: "0.01", 0: "1"}
 #: A smoothed loss that never falls this fraction below its start has no real descent.
 WEAK_DROP = 0.05
 RUNNING = "Running the range test on a copy of {label}…"
@@ -51,7 +51,13 @@ class LrRangePanel(Card):
         self.plot.hideButtons()
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.setLogMode(x=True)
-        use_decade_ticks(self.plot.getAxis("bottom"))
+        # every other decade labelled: seven labels overlap on a narrow (projector) panel
+        self.plot.getAxis("bottom").setTicks(
+            [
+                [(float(d), LR_LABELS.get(d, "")) for d in range(-6, 2, 2)],
+                [(float(d), "") for d in range(-7, 2)],
+            ]
+        )
         self.plot.setLabel("left", "training loss")
         self.plot.setLabel("bottom", "learning rate")
         self.add_body(self.plot_widget, 1)
