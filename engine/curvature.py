@@ -26,6 +26,7 @@ __all__ = [
     "Stability",
     "first_crossing",
     "hessian_eigen",
+    "momentum_threshold",
     "stability",
 ]
 
@@ -96,6 +97,29 @@ def _per_run(value: Any, n: int) -> np.ndarray:
     return np.broadcast_to(a.reshape(a.shape[0], -1)[:, 0], (n,)).copy()
 
 
+def momentum_threshold(lr: Any, momentum: Any = 0.0, nesterov: bool = False) -> np.ndarray:
+    """Largest stable curvature of (momentum) gradient descent on a quadratic.
+
+    Parameters
+    ----------
+    lr, momentum : float or ndarray, shape (n,)
+        Learning rate of the next update and PyTorch's momentum ``mu`` (0: plain GD).
+    nesterov : bool
+
+    Returns
+    -------
+    ndarray, shape (n,) or ()
+        ``2 / lr`` (GD), ``(2 + 2 mu) / lr`` (heavy ball) or
+        ``(2 + 2 mu) / (lr (1 + 2 mu))`` (Nesterov).
+    """
+    lr = np.asarray(lr, dtype=np.float64)
+    mu = np.asarray(momentum, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if nesterov:
+            return (2 + 2 * mu) / (lr * (1 + 2 * mu))
+        return (2 + 2 * mu) / lr
+
+
 def stability(name: str, state: Any, hessians: np.ndarray) -> Stability:
     """Sharpness and stability threshold of each run of one optimizer group.
 
@@ -121,8 +145,8 @@ def stability(name: str, state: Any, hessians: np.ndarray) -> Stability:
     if name in ("sgd", "momentum", "nesterov"):
         mu = _per_run(inner.momentum, n)
         if inner.nesterov:
-            return Stability(top, (2 + 2 * mu) / (lr * (1 + 2 * mu)), "nesterov")
-        return Stability(top, (2 + 2 * mu) / lr, "heavy_ball" if np.any(mu) else "gd")
+            return Stability(top, momentum_threshold(lr, mu, True), "nesterov")
+        return Stability(top, momentum_threshold(lr, mu), "heavy_ball" if np.any(mu) else "gd")
     if name in ADAM_FAMILY and inner.step > 0:
         if name == "adam_sgd" and inner.step >= inner.switch_step:
             mu = _per_run(inner.momentum, n)

@@ -72,6 +72,7 @@ from gui import theme
 from gui.controls.net_editor import NetEditor
 from gui.controls.net_history import NetHistoryBar
 from gui.lab import BridgedLab
+from gui.net_insights import NetLrRange, NetMuonSpectra
 from gui.net_lab_drawing import NetDrawMixin
 from gui.net_lab_history import NetHistoryMixin
 from gui.net_sharpness import NetSharpness
@@ -155,6 +156,8 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
         self._build_ui()
         self._build_actions()
         self.sharpness = NetSharpness(self)
+        self.lr_range = NetLrRange(self)
+        self.muon_spectra = NetMuonSpectra(self)
         self._apply_structure()
 
         self.frame_timer = QTimer(self)
@@ -376,6 +379,8 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
             self.act_live,
             self.act_sidebar,
             self.sharpness.action,
+            self.lr_range.action,
+            self.muon_spectra.action,
         ]
 
     def toolbar_actions(self) -> list:
@@ -622,6 +627,8 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
         heads = headlines(self.columns)
         self.editor.set_column(i, self.columns[i], self._styles[i], heads[i])
         self.sharpness.refresh()
+        self.lr_range.refresh()
+        self.muon_spectra.refresh()
 
     @property
     def selected(self) -> int:
@@ -706,6 +713,8 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
             p.apply_scale(scale)
         self.curves.apply_scale(scale)
         self.sharpness.apply_scale(scale)
+        self.lr_range.apply_scale(scale)
+        self.muon_spectra.apply_scale(scale)
         self.editor.apply_scale(scale)
         self.sidebar.setMinimumWidth(int(SIDEBAR_W * (1 + 0.45 * (scale.factor - 1))))
 

@@ -18,7 +18,13 @@ import numpy as np
 
 from engine.optimizers import make_optimizer, set_hyper
 
-__all__ = ["RangeTestResult", "lr_range_test", "network_range_test", "sweep_lrs"]
+__all__ = [
+    "RangeTestResult",
+    "lr_range_test",
+    "network_range_test",
+    "sweep_lrs",
+    "valley_index",
+]
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,9 @@ def lr_range_test(
     n_steps: int = 100,
     smoothing: float = 0.98,
     diverge_factor: float = 4.0,
+    skip_start: int = 0,
+    skip_end: int = 0,
+    suggest: str = "steepest",
 ) -> RangeTestResult:
     """Run the sweep on a copy of ``params``.
 
@@ -81,12 +90,26 @@ def lr_range_test(
     smoothing : float in [0, 1)
         Beta of the loss average.
     diverge_factor : float > 1
+    skip_start, skip_end : int >= 0
+        Points left out of the suggestion at each end (fastai's ``lr_find`` leaves out 10
+        and 5: the average's start-up is mostly batch noise and its end the blow-up). With
+        fewer than 3 points left, the whole curve is used.
+    suggest : {"steepest", "valley"}
+        ``"steepest"``: where the smoothed loss falls fastest against log(lr);
+        ``"valley"``: fastai's ``valley`` rule (its default since 2.5), robust to a noisy
+        start: half-way into the second third of the longest decreasing run of the
+        smoothed loss (:func:`valley_index`).
     """
     lrs = sweep_lrs(lr_min, lr_max, n_steps)
     if not 0 <= smoothing < 1:
         raise ValueError(f"smoothing must be in [0, 1); got {smoothing!r}")
     if not diverge_factor > 1:
         raise ValueError(f"diverge_factor must be > 1; got {diverge_factor!r}")
+    for name, skip in (("skip_start", skip_start), ("skip_end", skip_end)):
+        if isinstance(skip, bool) or int(skip) != skip or skip < 0:
+            raise ValueError(f"{name} must be a whole number >= 0; got {skip!r}")
+    if suggest not in ("steepest", "valley"):
+        raise ValueError(f"suggest must be 'steepest' or 'valley'; got {suggest!r}")
     opt = make_optimizer(optimizer, **{**(hyper or {}), "lr": float(lrs[0])})
     p = np.array(params, dtype=np.float64)
     state = opt.init(p)
@@ -111,13 +134,38 @@ def lr_range_test(
             p, state = opt.update(np.asarray(grad, dtype=np.float64), state, p)
     k = len(losses)
     used, smoothed = lrs[:k], np.array(smooth)
-    if k >= 3:
-        slope = np.gradient(smoothed, np.log(used))
-        suggested = float(used[int(np.argmin(slope))])
+    a, b = (int(skip_start), k - int(skip_end)) if k - skip_start - skip_end >= 3 else (0, k)
+    if k >= 3 and suggest == "valley":
+        suggested = float(used[a + valley_index(smoothed[a:b])])
+    elif k >= 3:
+        slope = np.gradient(smoothed[a:b], np.log(used[a:b]))
+        suggested = float(used[a + int(np.argmin(slope))])
     else:
         suggested = math.nan
     min_lr = float(used[int(np.argmin(smoothed))]) if k else math.nan
     return RangeTestResult(used, np.array(losses), smoothed, suggested, min_lr, diverged)
+
+
+def valley_index(losses: np.ndarray) -> int:
+    """fastai's ``valley``: an index in the longest decreasing run of ``losses`` (n,).
+
+    The longest strictly decreasing subsequence runs over indices ``start..end``; the
+    answer is ``start + int(s) + int(s / 2)`` with ``s = (end - start) / 3``.
+    """
+    v = np.asarray(losses, dtype=np.float64)
+    n = v.size
+    lds = [1] * n
+    max_start = max_end = 0
+    for i in range(1, n):
+        for j in range(i):
+            if v[i] < v[j] and lds[i] < lds[j] + 1:
+                lds[i] = lds[j] + 1
+            if lds[max_end] < lds[i]:
+                max_end = i
+                max_start = max_end - lds[max_end]
+    sections = (max_end - max_start) / 3
+    # fastai's start is one before the run; with no decrease at all that is -1
+    return max(max_start + int(sections) + int(sections / 2), 0)
 
 
 def network_range_test(

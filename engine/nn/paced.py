@@ -26,7 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.datasets import TaskConfig
-from engine.nn.sharpness_track import SharpnessTrack, measure_column, stability_limit
+from engine.nn.range_job import LayerSpectrum, column_range_test, muon_spectra
+from engine.nn.sharpness_track import SharpnessTrack, column_limit, measure_column
 from engine.nn.training import ColumnSnapshot, Comparison, TrainConfig
 
 __all__ = [
@@ -84,8 +85,11 @@ class NetFrame:
     boundaries : tuple of ndarray or None
         Newest good decision grid per column (classification), shape (g, g, classes).
     sharpness : tuple of SharpnessTrack
-        Per column, its top Hessian eigenvalue against 2/lr every
+        Per column, its top Hessian eigenvalue against its stability limit every
         :attr:`NetEngine.sharpness_every` steps (empty tracks while that is 0).
+    spectra : tuple of tuple of LayerSpectrum
+        Per column, each hidden matrix's singular values of its last update before and
+        after Newton-Schulz orthogonalisation (Muon columns; empty for the others).
     """
 
     generation: int
@@ -94,6 +98,7 @@ class NetFrame:
     pictures: tuple[ColumnSnapshot | None, ...]
     boundaries: tuple[np.ndarray | None, ...]
     sharpness: tuple[SharpnessTrack, ...] = ()
+    spectra: tuple[tuple[LayerSpectrum, ...], ...] = ()
 
 
 def good(col: ColumnSnapshot) -> bool:
@@ -205,6 +210,16 @@ class NetEngine:
             raise ValueError(f"sharpness interval must be a whole number >= 0; got {every!r}")
         self.sharpness_every = int(every)
 
+    def range_test(self, i: int, seed: int = 0):
+        """Learning-rate range test from column ``i``'s current weights (a one-off job).
+
+        Training is not disturbed: the sweep runs on a copy
+        (:func:`engine.nn.range_job.column_range_test`).
+        """
+        if not 0 <= i < len(self.comps):
+            raise ValueError(f"range test: no column {i + 1}")
+        return column_range_test(self.comps[i], 0, seed=seed)
+
     def _sharpness_due(self) -> list[int]:
         every = self.sharpness_every
         if every <= 0:
@@ -231,10 +246,8 @@ class NetEngine:
         for i in due:
             t0 = time.perf_counter()
             value = measure_column(self.comps[i], 0, iters=SHARPNESS_ITERS, seed=i)
-            lr = self._latest[i].lr
-            self._sharp[i] = self._sharp[i].add(
-                self.comps[i].step_count, value, stability_limit(lr)
-            )
+            limit, rule = column_limit(self.comps[i], 0, self._latest[i].lr)
+            self._sharp[i] = self._sharp[i].add(self.comps[i].step_count, value, limit, rule)
             cost = self._sharp_cost = 0.6 * self._sharp_cost + 0.4 * (time.perf_counter() - t0)
             self._sharp_next = time.perf_counter() + cost / SHARPNESS_SHARE - cost
 
@@ -307,6 +320,7 @@ class NetEngine:
             tuple(self._pictures),
             tuple(self._boundaries),
             tuple(self._sharp),
+            tuple(muon_spectra(c.optimizer_state(0)) for c in self.comps),
         )
 
     def _spent(self, part: str, t0: float, n: int) -> None:

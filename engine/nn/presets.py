@@ -29,8 +29,8 @@ from collections.abc import Sequence
 from engine.datasets import TASKS, TaskConfig
 from engine.nn.initializers import INITIALIZERS
 from engine.nn.mlp import MLPConfig
+from engine.nn.muon import NET_OPTIMIZERS as OPTIMIZERS
 from engine.nn.training import TrainConfig
-from engine.optimizers import OPTIMIZERS
 from engine.schedules import SCHEDULES
 
 MAX_COLUMNS = 6

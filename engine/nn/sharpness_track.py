@@ -18,11 +18,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.curvature import momentum_threshold
 from engine.nn.losses import MeanSquaredError, SoftmaxCrossEntropy
 from engine.nn.mlp import MLP
 from engine.nn.sharpness import network_sharpness
 
-__all__ = ["MAX_POINTS", "SharpnessTrack", "measure_column", "stability_limit"]
+__all__ = [
+    "MAX_POINTS",
+    "RULE_TEXT",
+    "SharpnessTrack",
+    "column_limit",
+    "measure_column",
+    "stability_limit",
+]
 
 #: Most points one track keeps: past that, every other old point goes (the plot is small).
 MAX_POINTS = 400
@@ -32,6 +40,41 @@ def stability_limit(lr: float) -> float:
     """``2 / lr``: gradient descent on a quadratic diverges along curvatures above it."""
     lr = float(lr)
     return 2.0 / lr if math.isfinite(lr) and lr > 0 else math.inf
+
+
+#: What each limit rule is, for the panel's legend (``SharpnessTrack.rule``).
+RULE_TEXT = {
+    "gd": "2/lr",
+    "heavy_ball": "(2+2μ)/lr",
+    "nesterov": "(2+2μ)/(lr(1+2μ))",
+    "adaptive": "2/lr",
+}
+
+
+def column_limit(comp, i: int, lr: float) -> tuple[float, str]:
+    """Column ``i``'s stability limit for the learning rate ``lr`` of its next update.
+
+    The same thresholds as the landscape lab (:func:`engine.curvature.momentum_threshold`):
+    ``2/lr`` for SGD, ``(2+2mu)/lr`` with heavy-ball momentum, the Nesterov form with
+    Nesterov. Adaptive optimizers (Adam family and the rest) get ``2/lr`` and rule
+    ``"adaptive"``: their preconditioned sharpness is not computed in the network lab.
+
+    Returns
+    -------
+    (float, str)
+        The limit (inf for lr <= 0) and its rule, a key of :data:`RULE_TEXT`.
+    """
+    cfg = comp.columns[i]
+    lr = float(lr)
+    if cfg.optimizer in ("sgd", "momentum", "nesterov"):
+        state = comp.optimizer_state(i)
+        inner = getattr(state, "inner", state)
+        mu, nesterov = float(inner.momentum), bool(inner.nesterov)
+        if not (math.isfinite(lr) and lr > 0):
+            return math.inf, "gd"
+        rule = "nesterov" if nesterov and mu else ("heavy_ball" if mu else "gd")
+        return float(momentum_threshold(lr, mu, nesterov and mu > 0)), rule
+    return stability_limit(lr), "adaptive"
 
 
 @dataclass(frozen=True)
@@ -44,17 +87,21 @@ class SharpnessTrack:
     values : tuple of float
         Top Hessian eigenvalue at each step (NaN where it could not be measured).
     limits : tuple of float
-        ``2 / lr`` with the learning rate of the next update at that step.
+        The stability limit (:func:`column_limit`) with the learning rate of the next
+        update at that step.
+    rule : str
+        The newest point's limit rule, a key of :data:`RULE_TEXT`.
     """
 
     steps: tuple[int, ...] = ()
     values: tuple[float, ...] = ()
     limits: tuple[float, ...] = ()
+    rule: str = "gd"
 
     def __len__(self) -> int:
         return len(self.steps)
 
-    def add(self, step: int, value: float, limit: float) -> SharpnessTrack:
+    def add(self, step: int, value: float, limit: float, rule: str = "gd") -> SharpnessTrack:
         """This track with one more point (thinned to :data:`MAX_POINTS`)."""
         steps, values, limits = (
             (*self.steps, int(step)),
@@ -67,7 +114,7 @@ class SharpnessTrack:
             steps = tuple(steps[k] for k in keep)
             values = tuple(values[k] for k in keep)
             limits = tuple(limits[k] for k in keep)
-        return SharpnessTrack(steps, values, limits)
+        return SharpnessTrack(steps, values, limits, rule)
 
     def first_crossing(self) -> int | None:
         """First step whose sharpness reached its limit 2/lr, or None."""

@@ -17,9 +17,9 @@ from typing import Any
 from engine.datasets import TaskConfig
 from engine.guards import check_comparison
 from engine.nn.config_io import NetworkConfig, fit_columns
+from engine.nn.muon import NET_OPTIMIZERS as OPTIMIZERS
 from engine.nn.presets import MAX_COLUMNS, VARIATIONS, aspects, init_lesson
 from engine.nn.training import Comparison, TrainConfig
-from engine.optimizers import OPTIMIZERS
 from engine.params import validate_params
 from engine.session.base import Session
 from engine.session.describe import format_hyper, hyper_label

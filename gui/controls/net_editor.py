@@ -34,8 +34,8 @@ from engine.nn.mlp import (  # the engine's limits, written once there
     MAX_WIDTH,
     MLPConfig,
 )
+from engine.nn.muon import NET_OPTIMIZERS as OPTIMIZERS
 from engine.nn.training import TrainConfig
-from engine.optimizers import OPTIMIZERS
 from engine.params import ParamSpec, validate_params
 from engine.schedules import SCHEDULES, WARMUP_PARAMS
 from gui import theme

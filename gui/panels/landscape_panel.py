@@ -27,6 +27,7 @@ from engine.drawing import arrow_segments, contour_segments, edge_pin
 from engine.landscapes import Landscape
 from gui import theme
 from gui.graphics import BackdropPlotWidget, speed_up_plot, use_decade_ticks
+from gui.panels.arrow_readout import arrow_readout, nearest_arrow
 from gui.panels.card import Card
 from gui.stroke_layer import (
     GrowingStroke,
@@ -588,6 +589,16 @@ class LandscapePanel(Card):
         seg = arrow_segments(origins, scaled, (px, py), head_px, min_px=ARROW_MIN_PX)
         seg = seg.reshape(-1, 6, 2)[:, [0, 1, 3, 4, 5]]  # head, tip, barb, tip, barb
         self._arrows = {kind: [] for kind in kinds}
+        # for the hover read-out: each drawn arrow's run and its head/tip in view units
+        self._arrow_runs = [
+            (row % n, line[0], line[1]) for row, line in zip(drawn, seg, strict=True)
+        ]
+        self._arrow_vectors = (
+            tuple(getattr(snap, "labels", ())),
+            np.asarray(snap.grads),
+            np.asarray(snap.updates),
+            mom,
+        )
         for row, line in zip(drawn.tolist(), seg, strict=True):
             kind, i = kinds[row // n], row % n
             if kind == "update":
@@ -664,11 +675,33 @@ class LandscapePanel(Card):
             return
         p = self.view.mapSceneToView(scene_pos)
         x, y = float(p.x()), float(p.y())
+        arrow = self.arrow_text_at(x, y)
+        if arrow:
+            self._update_footer(arrow)
+            self.hover_text.emit(arrow)
+            self.plot_widget.setToolTip(arrow)
+            return
+        self.plot_widget.setToolTip("")
         f = float(self._landscape.value(np.array([x, y])))
         names = ("w", "b") if self._landscape.stochastic else ("x", "y")
         text = f"{names[0]} = {x:.4g}   {names[1]} = {y:.4g}   loss = {format_value(f)}"
         self._update_footer(text)
         self.hover_text.emit(text)
+
+    def arrow_text_at(self, x: float, y: float) -> str:
+        """Read-out of the internals arrow under view point ``(x, y)``, or ``""``."""
+        runs = getattr(self, "_arrow_runs", ())
+        if not (self._internals and runs):
+            return ""
+        px, py = self.view.viewPixelSize()
+        shafts = np.array([[head, tip] for _i, head, tip in runs]) / (px, py)
+        k = nearest_arrow((x / px, y / py), shafts)
+        if k is None:
+            return ""
+        i = runs[k][0]
+        labels, grads, updates, mom = self._arrow_vectors
+        label = labels[i] if i < len(labels) else f"run {i + 1}"
+        return arrow_readout(label, grads[i], updates[i], mom[i])
 
     def _update_footer(self, hover: str) -> None:
         parts = (

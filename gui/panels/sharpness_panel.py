@@ -1,9 +1,12 @@
-"""Sharpness over training: the selected column's top Hessian eigenvalue against 2/lr.
+"""Sharpness over training: the selected column's top Hessian eigenvalue against its limit.
 
 Cohen et al. (2021), "edge of stability": with full-batch gradient descent the sharpness
 climbs until it meets 2/lr and then hovers there. Solid: the measured sharpness; dashed:
-2/lr; a ring marks the first step it reached the limit. The worker measures every N steps
-(:class:`engine.nn.paced.NetEngine`); this panel only draws the track in the frame.
+the limit, the same thresholds as the landscape lab (2/lr for SGD, (2+2μ)/lr with heavy-ball
+momentum, the Nesterov form; for adaptive optimizers 2/lr, since their preconditioned limit
+is not computed here); a ring marks the first step it reached the limit. The worker
+measures every N steps (:class:`engine.nn.paced.NetEngine`); this panel only draws the
+track in the frame.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
+from engine.nn.sharpness_track import RULE_TEXT
 from gui import theme
 from gui.graphics import log_step_plot
 from gui.panels.card import Card
@@ -25,7 +29,7 @@ class SharpnessPanel(Card):
     """Log plot of one column's sharpness track and its limit 2/lr."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Sharpness (solid) vs 2/lr (dashed)", parent)
+        super().__init__("Sharpness (solid) vs its limit (dashed)", parent)
         self.plot_widget = log_step_plot("λmax")
         self.plot: pg.PlotItem = self.plot_widget.getPlotItem()
         self.add_body(self.plot_widget, 1)
@@ -47,10 +51,11 @@ class SharpnessPanel(Card):
         """Draw ``track`` (an :class:`engine.nn.sharpness_track.SharpnessTrack`) or wait."""
         self.every = every
         key = (id(track), style.index, label)
+        limit = RULE_TEXT.get(getattr(track, "rule", "gd"), "2/lr") if track else "2/lr"
         if key == self._key:
             return
         self._key = key
-        self.set_title(f"Sharpness vs 2/lr · {label}")
+        self.set_title(f"Sharpness vs {limit} · {label}")
         if track is None or len(track) == 0:
             for item in (self.solid, self.dashed, self.ring):
                 item.setData([], [])
@@ -89,17 +94,27 @@ class SharpnessPanel(Card):
 
     @staticmethod
     def explain(track) -> str:
-        """One line: where the sharpness stands against 2/lr."""
+        """One line: where the sharpness stands against the column's limit."""
         v, lim, step = track.values[-1], track.limits[-1], track.steps[-1]
+        rule = getattr(track, "rule", "gd")
+        name = RULE_TEXT.get(rule, "2/lr")
         k = track.first_crossing()
         if not np.isfinite(v):
             return f"step {step:,}: sharpness not measurable (parameters not finite)"
-        head = f"step {step:,}: λmax {v:.3g}, 2/lr {lim:.3g}"
+        head = f"step {step:,}: λmax {v:.3g}, {name} {lim:.3g}"
+        if rule == "adaptive":
+            # Cohen et al. 2022: Adam's limit is on the preconditioned sharpness.
+            note = (
+                "; 2/lr is plain gradient descent's limit: this optimizer rescales each "
+                "direction, and its preconditioned limit is not computed in the network lab"
+            )
+        else:
+            note = ""
         if k is None:
-            return f"{head}: below the limit, gradient descent is stable along every direction"
+            return f"{head}: below the limit, stable along every direction{note}"
         return (
-            f"{head}: reached 2/lr at step {k:,}, the edge of stability: along the sharpest "
-            "direction each step overshoots, so the loss wobbles or climbs"
+            f"{head}: reached {name} at step {k:,}, the edge of stability: along the sharpest "
+            f"direction each step overshoots, so the loss wobbles or climbs{note}"
         )
 
     def apply_scale(self, scale: theme.Scale) -> None:
