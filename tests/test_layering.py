@@ -171,7 +171,7 @@ def test_import_linter_catches_a_broken_contract(tmp_path):
     for lab in ("lab", "landscape_lab", "network_lab", "net_lab_drawing", "net_lab_history"):
         (tmp_path / "gui" / f"{lab}.py").write_text("")
     (tmp_path / "engine" / "core.py").write_text("import PySide6\n")
-    for helper in ("display", "drawing", "histograms"):
+    for helper in ("arrow_readout", "display", "drawing", "histograms"):
         (tmp_path / "engine" / f"{helper}.py").write_text("")
     # a display helper reaching for a lab's session: refused
     (tmp_path / "engine" / "series.py").write_text("import engine.session\n")
@@ -195,6 +195,7 @@ QT_FREE_GUI = {
     "gui.preflight": "checks made before Qt is imported, about Qt's own start",
     "gui.net_lab_drawing": "a mixin of the network lab (its draw scheduler)",
     "gui.net_lab_history": "a mixin of the network lab (its picture history)",
+    "gui.land_lab_maps": "a mixin of the landscape lab (opens its map windows)",
 }
 
 

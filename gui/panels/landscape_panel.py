@@ -22,12 +22,12 @@ from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 from superqt.utils import qdebounced, qthrottled
 
+from engine.arrow_readout import arrow_readout, nearest_arrow
 from engine.display import format_value
 from engine.drawing import arrow_segments, contour_segments, edge_pin
 from engine.landscapes import Landscape
 from gui import theme
 from gui.graphics import BackdropPlotWidget, speed_up_plot, use_decade_ticks
-from gui.panels.arrow_readout import arrow_readout, nearest_arrow
 from gui.panels.card import Card
 from gui.stroke_layer import (
     GrowingStroke,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
 
-from gui.panels.arrow_readout import arrow_readout, nearest_arrow
+from engine.arrow_readout import arrow_readout, nearest_arrow
 from tests.gui.helpers import wait_for_snapshot
 
 
