@@ -3,10 +3,10 @@
 The parts of a snapshot cost very different amounts (measured on the default four 10-layer
 columns: losses ~1 ms per column, layer statistics ~4 ms, decision grid ~5 ms), so while
 running :class:`NetEngine` serves, one column at a time, whichever part is most overdue:
-losses are due more often than the display asks (so each display tick can have a new loss
-point) and the picture (layer statistics and decision grid of the same step) up to 20
-rounds a second, each within its share of the worker's time (:data:`PACING`), so training
-keeps most of it and no call runs long. The decision regions are always those of the
+losses fill in between pictures and the picture (layer statistics and decision grid of
+the same step, with that step's losses) comes up to 30 rounds a second, each part within
+its share of the worker's time (:data:`PACING`), so training keeps about half of it and no
+call runs long. The decision regions are always those of the
 histograms' step: they are never older than one round of pictures (:func:`round_seconds`).
 Paused, every snapshot is complete. Pure numpy: the GUI's bridge drives it.
 
@@ -48,10 +48,15 @@ __all__ = [
 # Losses are due faster than the display takes snapshots (one per tick), so a tick rarely
 # finds nothing new; the bridge builds one only when the previous one was taken.
 PACING = {
-    "frame": (1 / 32, 0.2),  # losses, accuracies, status
+    # Losses, accuracies, status. Every picture brings its column's losses as well, so
+    # this part only fills in between pictures (profiled under bench/gui_bench_network.py:
+    # at 1/32 s and 0.2 it evaluated the full data set ~120 times a second, a fifth of the
+    # worker, for loss points the curves could not show apart).
+    "frame": (1 / 20, 0.1),
     # Per-layer statistics and, for classification, the decision grid of the same step:
-    # one part, so the regions are never older than the histograms beside them.
-    "layers": (1 / 20, 0.3),
+    # one part, so the regions are never older than the histograms beside them. Pictures
+    # are the lab's mission: up to 30 a second per column, and the largest share.
+    "layers": (1 / 30, 0.45),
 }
 #: Training loss above this multiple of the column's step-0 loss is flagged "diverging"...
 DIVERGING_FACTOR = 100.0
