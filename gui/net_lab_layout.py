@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QStyle
 
 #: Room the splitter's handle and the rows' vertical scroll bar take beside the rows.
 _CHROME = 12
+#: The curves' least width beside the rows, until measured.
+_FALLBACK_W = 310
 
 
 def curves_fit_beside(lab) -> bool:
@@ -26,13 +28,20 @@ def curves_fit_beside(lab) -> bool:
     panels = lab.panels
     row = max((p.minimumWidth() for p in panels), default=0)
     bar = lab.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-    curves = lab.curves.minimumSizeHint().width()
-    return row + bar + _CHROME + curves <= lab.row.width()
+    return row + bar + _CHROME + _beside_width(lab) <= lab.row.width()
+
+
+def _beside_width(lab) -> int:
+    # The curves' least width when stacked beside the rows: measured while they are
+    # there (re-laying them out on every resize event only to measure would be dear).
+    if not lab.curves.across:
+        lab._curves_beside_w = lab.curves.minimumSizeHint().width()
+    return getattr(lab, "_curves_beside_w", _FALLBACK_W)
 
 
 def place_curves(lab) -> None:
     """Put the curves beside the columns, or (presentation, too narrow) under the rows."""
-    under = bool(lab._across) and lab.row.width() > 0 and not _fits_when_beside(lab)
+    under = bool(lab._across) and lab.row.width() > 0 and not curves_fit_beside(lab)
     if under:
         # the last row, after every column (re-added when columns were added since)
         lab.columns_layout.removeWidget(lab.curves)
@@ -48,15 +57,6 @@ def place_curves(lab) -> None:
         total = sum(lab.row.sizes()) or lab.row.width()
         cw = max(lab.curves.minimumSizeHint().width(), 240)
         lab.row.setSizes([max(total - cw, 0), cw])
-
-
-def _fits_when_beside(lab) -> bool:
-    # Measured with the curves stacked (as they would be beside the rows).
-    was = lab.curves.across
-    lab.curves.set_across(False)
-    ok = curves_fit_beside(lab)
-    lab.curves.set_across(was)
-    return ok
 
 
 __all__ = ["curves_fit_beside", "place_curves"]
