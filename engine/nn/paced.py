@@ -1,13 +1,16 @@
 """What the network lab's worker runs: every column in training, with paced snapshots.
 
 The parts of a snapshot cost very different amounts (measured on the default four 10-layer
-columns: losses ~1 ms per column, layer statistics ~4 ms, decision grid ~5 ms), so while
-running :class:`NetEngine` serves, one column at a time, whichever part is most overdue:
-losses fill in between pictures and the picture (layer statistics and decision grid of
-the same step, with that step's losses) comes up to 30 rounds a second, each part within
-its share of the worker's time (:data:`PACING`), so training keeps about half of it and no
-call runs long. The decision regions are always those of the
-histograms' step: they are never older than one round of pictures (:func:`round_seconds`).
+columns, medians on a loaded 2-core machine: losses ~0.6 ms per column, layer statistics
+~2 ms, decision grid ~1.3 ms), so while running :class:`NetEngine` serves parts in turns,
+one column per turn, the most overdue first: losses fill in between pictures and the
+picture (layer statistics and decision grid of the same step, with that step's losses)
+comes up to 30 rounds a second, each part within its share of the worker's time
+(:data:`PACING`), so training keeps about half of it. One call serves every turn due since
+the last call (at most one round per part, within :data:`CALL_BUDGET_S`): the bridge asks
+once per display tick, and one turn per call had capped every column's pictures together
+at the display rate. The decision regions are always those of the histograms' step: they
+are never older than one round of pictures (:func:`round_seconds`).
 Paused, every snapshot is complete. Pure numpy: the GUI's bridge drives it.
 
 A column whose training loss grows past :data:`DIVERGING_FACTOR` times its loss at its
@@ -30,6 +33,7 @@ from engine.nn.sharpness_track import SharpnessTrack, measure_column, stability_
 from engine.nn.training import ColumnSnapshot, Comparison, TrainConfig
 
 __all__ = [
+    "CALL_BUDGET_S",
     "DIVERGING_FACTOR",
     "GRID_SIZE",
     "PACING",
