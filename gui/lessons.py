@@ -44,6 +44,8 @@ class LessonMenu(QObject):
         super().__init__(window)
         self.window = window
         self.current: Scenario | None = None
+        # the banner was hidden because another lab's tab came to the front
+        self._hidden_elsewhere = False
         self.menu = QMenu("L&essons", window)
         self.menu.setToolTipsVisible(True)
         self._builtin: list[QAction] | None = None
@@ -91,6 +93,7 @@ class LessonMenu(QObject):
     def show_lesson(self, scenario: Scenario) -> None:
         """Make ``scenario`` the open lesson and show its text (the labs are not touched)."""
         self.current = scenario
+        self._hidden_elsewhere = False
         self.window.lesson_banner.show_lesson(scenario.title, scenario.lesson, self._hint(scenario))
         self.window.state_changed.emit()
 
@@ -102,6 +105,23 @@ class LessonMenu(QObject):
 
         hide_averaging(self.window)
         self.window.state_changed.emit()
+
+    def follow_lab(self, scenario_keys: tuple[str, ...]) -> None:
+        """The lab opening ``scenario_keys`` came to the front: a lesson belongs to the
+        lab(s) it opened, so its text is hidden on another lab's tab and comes back on
+        its own lab's (unless the reader had closed it there)."""
+        cur = self.current
+        if cur is None:
+            return
+        banner = self.window.lesson_banner
+        mine = {k for k in ("race", "network") if getattr(cur, k, None) is not None}
+        if mine & set(scenario_keys):
+            if self._hidden_elsewhere:
+                self._hidden_elsewhere = False
+                banner.show_lesson(cur.title, cur.lesson, self._hint(cur))
+        elif banner.isVisible():
+            self._hidden_elsewhere = True
+            banner.dismiss()
 
     def toggle_banner(self) -> None:
         """Hide the lesson banner, or show the current lesson's again."""

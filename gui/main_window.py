@@ -585,6 +585,8 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(f"{APP_NAME} — {self.tabs.tabText(index)}")
         if hasattr(self, "act_undo"):
             self._sync_undo_actions()
+        if hasattr(self, "lessons") and 0 <= index < len(self._pages):
+            self.lessons.follow_lab(self._pages[index].scenario_keys)
         self.state_changed.emit()
 
     # ------------------------------------------------------------------ transport

@@ -12,7 +12,10 @@ import time
 from engine.nn.paced import DIVERGING_FACTOR, NetFrame, good
 from engine.nn.presets import headlines
 
-CURVES_S = 0.0  # shared curves: redrawn whenever they have new points (cheap)
+# Shared curves: at most 15 redraws a second (a loss curve needs no more). Redrawn on
+# every new point they took a third of the GUI thread's busy time (profile under
+# bench/gui_bench_network.py), Python time that holds the GIL the worker needs.
+CURVES_S = 1 / 15
 TEXTS_S = 0.15  # column headers likewise
 # Drawing time one display tick may take while running: jobs follow one another until it
 # is spent (parts of one column drawn in one tick reach the screen in one repaint), so a

@@ -75,6 +75,7 @@ from gui.lab import BridgedLab
 from gui.net_insights import NetLrRange, NetMuonSpectra
 from gui.net_lab_drawing import NetDrawMixin
 from gui.net_lab_history import NetHistoryMixin
+from gui.net_lab_layout import place_curves
 from gui.net_sharpness import NetSharpness
 from gui.panels.net_column_panel import NetColumnPanel
 from gui.panels.net_curves_panel import NetCurvesPanel
@@ -738,6 +739,13 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
             total = sum(self.row.sizes()) or self.width()
             cw = max(self.curves.minimumSizeHint().width(), 240)
             self.row.setSizes([max(total - cw, 0), cw])
+        # too narrow for rows and curves side by side (1024x768): the curves go under
+        place_curves(self)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._across:
+            place_curves(self)
 
     def self_test_check(self) -> str | None:
         if self._frame is None or self._frames == 0:

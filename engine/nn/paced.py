@@ -1,13 +1,16 @@
 """What the network lab's worker runs: every column in training, with paced snapshots.
 
 The parts of a snapshot cost very different amounts (measured on the default four 10-layer
-columns: losses ~1 ms per column, layer statistics ~4 ms, decision grid ~5 ms), so while
-running :class:`NetEngine` serves, one column at a time, whichever part is most overdue:
-losses are due more often than the display asks (so each display tick can have a new loss
-point) and the picture (layer statistics and decision grid of the same step) up to 20
-rounds a second, each within its share of the worker's time (:data:`PACING`), so training
-keeps most of it and no call runs long. The decision regions are always those of the
-histograms' step: they are never older than one round of pictures (:func:`round_seconds`).
+columns, medians on a loaded 2-core machine: losses ~0.6 ms per column, layer statistics
+~2 ms, decision grid ~1.3 ms), so while running :class:`NetEngine` serves parts in turns,
+one column per turn, the most overdue first: losses fill in between pictures and the
+picture (layer statistics and decision grid of the same step, with that step's losses)
+comes up to 30 rounds a second, each part within its share of the worker's time
+(:data:`PACING`), so training keeps about half of it. One call serves every turn due since
+the last call (at most one round per part, within :data:`CALL_BUDGET_S`): the bridge asks
+once per display tick, and one turn per call had capped every column's pictures together
+at the display rate. The decision regions are always those of the histograms' step: they
+are never older than one round of pictures (:func:`round_seconds`).
 Paused, every snapshot is complete. Pure numpy: the GUI's bridge drives it.
 
 A column whose training loss grows past :data:`DIVERGING_FACTOR` times its loss at its
@@ -31,6 +34,7 @@ from engine.nn.sharpness_track import SharpnessTrack, column_limit, measure_colu
 from engine.nn.training import ColumnSnapshot, Comparison, TrainConfig
 
 __all__ = [
+    "CALL_BUDGET_S",
     "DIVERGING_FACTOR",
     "GRID_SIZE",
     "PACING",
@@ -49,10 +53,15 @@ __all__ = [
 # Losses are due faster than the display takes snapshots (one per tick), so a tick rarely
 # finds nothing new; the bridge builds one only when the previous one was taken.
 PACING = {
-    "frame": (1 / 32, 0.2),  # losses, accuracies, status
+    # Losses, accuracies, status. Every picture brings its column's losses as well, so
+    # this part only fills in between pictures (profiled under bench/gui_bench_network.py:
+    # at 1/32 s and 0.2 it evaluated the full data set ~120 times a second, a fifth of the
+    # worker, for loss points the curves could not show apart).
+    "frame": (1 / 20, 0.1),
     # Per-layer statistics and, for classification, the decision grid of the same step:
-    # one part, so the regions are never older than the histograms beside them.
-    "layers": (1 / 20, 0.3),
+    # one part, so the regions are never older than the histograms beside them. Pictures
+    # are the lab's mission: up to 30 a second per column, and the largest share.
+    "layers": (1 / 30, 0.45),
 }
 #: Training loss above this multiple of the column's step-0 loss is flagged "diverging"...
 DIVERGING_FACTOR = 100.0
@@ -60,6 +69,8 @@ DIVERGING_FACTOR = 100.0
 #: and falling back, must not flicker between the two words).
 RECOVERED_FACTOR = 10.0
 GRID_SIZE = 48
+#: Longest a running snapshot call serves due turns (several columns' parts in one call).
+CALL_BUDGET_S = 0.010
 #: Sharpness measurements take at most this share of the worker's time while running
 #: (each is 2 x SHARPNESS_ITERS full-batch gradient passes of one column).
 SHARPNESS_SHARE = 0.1
@@ -119,12 +130,12 @@ def round_seconds(n_columns: int, cost: float, part: str = "layers") -> float:
     Returns
     -------
     float
-        ``n_columns`` turns, each after ``max(least / n, cost / share - cost)`` (see
-        :data:`PACING`) plus the turn itself.
+        ``n_columns`` turns, each in a slot of ``max(least / n, cost / share)`` seconds
+        (see :data:`PACING`).
     """
     least, share = PACING[part]
     n = max(int(n_columns), 1)
-    return n * (max(least / n, cost / share - cost) + cost)
+    return n * max(least / n, cost / share)
 
 
 class NetEngine:
@@ -272,17 +283,36 @@ class NetEngine:
                 self._take(i, boundary=self.classification, layers=True)
             self._measure_sharpness(None)
             return self._frame()
-        now = time.perf_counter()
+        start = now = time.perf_counter()
         n = len(self.comps)
-        part = min(PACING, key=self._next.__getitem__)  # the most overdue goes first
-        if now < self._next[part]:
+        served = False
+        # Every turn that is due, most overdue first, within CALL_BUDGET_S: the bridge
+        # publishes one frame per display tick, so one turn per call capped the pictures
+        # at the display rate shared by every column and both parts (profiled: 6 of
+        # each column's pictures a second at 1920x1080, with the worker a third idle).
+        turns = dict.fromkeys(PACING, 0)
+        while True:
+            due = [
+                p
+                for p in PACING
+                if now >= self._next[p]
+                and turns[p] < n
+                and (not served or now - start + self._cost[p] <= CALL_BUDGET_S)
+            ]
+            if not due:
+                break
+            part = min(due, key=self._next.__getitem__)
+            turns[part] += 1  # at most one round (each column once) per part and call
+            # The columns take turns, one column per turn.
+            i = self._turn[part]
+            self._turn[part] = (i + 1) % n
+            layers = part == "layers"
+            self._take(i, boundary=layers and self.classification, layers=layers)
+            self._spent(part, now, n)
+            served = True
+            now = time.perf_counter()
+        if not served:
             return None
-        # One column per call: every call is short, and the columns take turns.
-        i = self._turn[part]
-        self._turn[part] = (i + 1) % n
-        layers = part == "layers"
-        self._take(i, boundary=layers and self.classification, layers=layers)
-        self._spent(part, now, n)
         self._measure_sharpness(time.perf_counter())
         return self._frame()
 
@@ -331,7 +361,12 @@ class NetEngine:
         t1 = time.perf_counter()
         cost = self._cost[part] = 0.6 * self._cost[part] + 0.4 * (t1 - t0)
         least, share = PACING[part]
-        self._next[part] = t1 + max(least / n, cost / share - cost)
+        # Each turn has a slot of max(least / n, cost / share) seconds, start to start,
+        # so over a round the part takes at most its share. Slots keep their rhythm when
+        # a call comes late: the call catches up with the turns due since (at most one
+        # round behind), instead of one turn per display tick.
+        after = max(self._next[part], t1 - least)
+        self._next[part] = after + max(least / n, cost / share)
 
 
 def all_diverged(engine: NetEngine) -> bool:

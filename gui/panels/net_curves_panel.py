@@ -24,6 +24,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QWidget
 
 from engine.display import nice_ceil, sticky_range
@@ -121,6 +122,7 @@ class NetCurvesPanel(Card):
         self._xrange: tuple[float, float] | None = None
         self._yrange: tuple[float, float] | None = None
         self._regression = False
+        self._across = False
         self._s = np.zeros((0, N_SERIES, CAPACITY))  # smoothed _y
         self._smoothing = 0.0
         self._smoothers: list[list[EmaSmoother]] = []
@@ -357,9 +359,40 @@ class NetCurvesPanel(Card):
                 line.setPos(step)
 
     # ------------------------------------------------------------------ look
+    def set_across(self, on: bool) -> None:
+        """Loss and accuracy side by side (a row under the network lab's rows, where the
+        screen is too narrow for the curves beside them) or stacked (a column)."""
+        on = bool(on)
+        if on == self._across:
+            return
+        self._across = on
+        ci = self.view.ci
+        ci.removeItem(self.acc_plot)
+        ci.addItem(self.acc_plot, row=0 if on else 1, col=1 if on else 0)
+        self.loss_plot.setLabel("bottom", "step" if on else None)
+        self._fix_min_size()
+
+    def _fix_min_size(self) -> None:
+        w, h = theme.MIN_PLOT
+        for plot in (self.loss_plot, self.acc_plot):
+            plot.vb.setMinimumSize(w if self._across else 0, h if self._across else 0)
+        if not self._across:
+            self.view.setMinimumSize(w, 2 * h)
+            return
+        # a row: each view box at least MIN_PLOT, plus the axes around it (measured on
+        # the scale's fonts, as the column rows do)
+        axis = QFontMetrics(theme.font(self._scale.axis_pt))
+        left = axis.horizontalAdvance("10⁻¹⁴") + 2 * axis.height() + 14
+        self.view.setMinimumSize(2 * (w + left) + 28, h + 3 * axis.height() + 16)
+
+    @property
+    def across(self) -> bool:
+        return self._across
+
     def apply_scale(self, scale: theme.Scale) -> None:
         self._scale = scale
         for plot in (self.loss_plot, self.acc_plot):
             theme.style_plot(plot, scale)
         self.smoothing_control.apply_scale(scale)
         self._style_curves()
+        self._fix_min_size()

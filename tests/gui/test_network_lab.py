@@ -496,3 +496,37 @@ def test_shallow_networks_show_and_train(make_net_window, qtbot, depth):
     lab.set_running(True)
     frame = wait_frame(qtbot, lab, lambda f: f.step >= 20)
     assert all(len(c.layers) >= depth for c in frame.columns if c.layers)
+
+
+def test_presentation_at_1024x768_with_six_columns_fits_without_sideways_scrolling(
+    make_net_window, qtbot
+):
+    """A row of four plots (~900 px) and the curves (~300 px) do not fit side by side in
+    1024 px: the curves become the last row, loss and accuracy side by side."""
+    task, cols = init_lesson()
+    six = list(cols) + [dataclasses.replace(cols[0], seed=s) for s in (7, 8)]
+    window, lab = make_net_window(task, six, size=(1024, 768))
+    qtbot.waitUntil(lambda: pictures_shown(lab), timeout=15000)
+    window.set_presentation(True)
+    qtbot.wait(200)
+    assert len(lab.panels) == 6
+    assert lab.columns_scroll.horizontalScrollBar().maximum() == 0
+    for p in lab.panels:
+        assert p.across
+        for plot in p.plots:
+            assert plot.vb.width() >= 160 - 0.5 and plot.vb.height() >= 150 - 0.5
+        regions = p.plots[3].vb
+        assert min(regions.width(), regions.height()) >= 160 - 0.5
+    # the curves sit under the rows, after the last column, each plot full size
+    assert lab.curves.parent() is lab.columns_box and lab.curves.across
+    assert lab.columns_layout.indexOf(lab.curves) == lab.columns_layout.count() - 1
+    for plot in (lab.curves.loss_plot, lab.curves.acc_plot):
+        assert plot.vb.width() >= 160 - 0.5 and plot.vb.height() >= 150 - 0.5
+    # wide again (1920x1080): the curves go back beside the rows, stacked
+    window.resize(1920, 1080)
+    qtbot.waitUntil(lambda: lab.curves.parent() is lab.row, timeout=3000)
+    assert not lab.curves.across
+    assert lab.columns_scroll.horizontalScrollBar().maximum() == 0
+    window.set_presentation(False)
+    qtbot.wait(50)
+    assert lab.curves.parent() is lab.row and not lab.curves.across
