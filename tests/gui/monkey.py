@@ -28,7 +28,14 @@ from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
-from PySide6.QtCore import QElapsedTimer, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import (
+    QCoreApplication,
+    QElapsedTimer,
+    QEvent,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,6 +140,8 @@ class Monkey:
     weights : dict or None
         Relative frequency of each kind of action by name (see :attr:`DEFAULT_WEIGHTS`);
         missing names keep their default, 0 leaves a kind out.
+    speeds : tuple
+        Speeds (steps per second, ``None`` = full) the ``speed`` action picks from.
     """
 
     #: How often each kind of action is drawn, relative to the others.
@@ -158,12 +167,14 @@ class Monkey:
         stall_ms: float = 250.0,
         settle_ms: int = 5,
         weights: dict[str, float] | None = None,
+        speeds: tuple[float | None, ...] = SPEEDS,
     ):
         self.window = window
         self.rng = np.random.default_rng(seed)
         self.stall_ms = float(stall_ms)
         self.settle_ms = int(settle_ms)
         self.report = MonkeyReport()
+        self.speeds = tuple(speeds)
         window.dialogs = _Dialogs()
         self.probe = LagProbe()
         acts = {
@@ -193,7 +204,7 @@ class Monkey:
         self.window.act_play.trigger()
 
     def _speed(self):
-        self.window.set_speed(SPEEDS[self.rng.integers(len(SPEEDS))])
+        self.window.set_speed(self.speeds[self.rng.integers(len(self.speeds))])
 
     def _switch(self):
         tabs = self.window.tabs
@@ -265,6 +276,9 @@ class Monkey:
                 deadline = time.perf_counter() + self.settle_ms / 1000
                 while True:
                     app.processEvents()
+                    # What the running event loop does between turns: processEvents()
+                    # alone never deletes what deleteLater() queued (an app in exec() does).
+                    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
                     if time.perf_counter() >= deadline:
                         break
                     time.sleep(0.001)
