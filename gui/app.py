@@ -31,6 +31,8 @@ from gui import keys, theme
 from gui.lab import Lab
 from gui.landscape_lab import LandscapeLab
 from gui.main_window import MainWindow
+from gui.signals import install_signal_handlers
+from gui.worker import exit_now_if_abandoned
 
 
 def resource_path(*parts: str) -> Path:
@@ -256,6 +258,8 @@ def run(argv: list[str] | None = None) -> int:
         autosave.pin(*(["presentation"] if args.presentation else []))
         autosave.pin(*(["geometry"] if args.fullscreen else []))
     app.aboutToQuit.connect(window.shutdown)
+    # Ctrl+C and SIGTERM quit as a close does: autosave, workers stopped (gui/signals.py).
+    window._signal_quitter = install_signal_handlers(window)
     if args.presentation:
         window.set_presentation(True)
     if args.self_test is not None:
@@ -267,4 +271,5 @@ def run(argv: list[str] | None = None) -> int:
         window.show()
     code = app.exec()
     window.shutdown()
+    exit_now_if_abandoned(int(code))  # a worker still in a long step: see gui/worker.py
     return int(code)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QWidget
 if TYPE_CHECKING:
     from gui.services import WindowServices
 
-__all__ = ["GIF_FPS", "LAB", "WINDOW", "Exporter", "save_screenshot"]
+__all__ = ["GIF_FPS", "LAB", "WINDOW", "Exporter", "encode_png", "save_screenshot"]
 
 #: Frames per second of a GIF recording (smooth enough, files a projector laptop can play).
 GIF_FPS = 15.0
@@ -30,11 +30,36 @@ GIF_FPS = 15.0
 WINDOW, LAB = "Whole window", "Current lab"
 
 
+def encode_png(image) -> bytes:
+    """``image`` (a QPixmap or QImage) encoded as PNG bytes; OSError if Qt cannot."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    data = QByteArray()
+    buf = QBuffer(data)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    ok = image.save(buf, "PNG")  # Qt returns False instead of raising
+    buf.close()
+    if not ok or data.isEmpty():
+        raise OSError("the image could not be encoded as PNG")
+    return bytes(data.data())
+
+
 def save_screenshot(widget: QWidget, path: str | Path) -> None:
-    """Save what ``widget`` shows as a PNG; OSError if it cannot be written."""
-    path = Path(path)
-    if not widget.grab().save(str(path), "PNG"):
-        raise OSError(f"could not write {path}")
+    """Save what ``widget`` shows as a PNG, atomically.
+
+    The picture is encoded in memory and written with
+    :func:`engine.atomic.write_bytes_atomically`: a full disk or a read-only folder leaves
+    an existing file as it was and no partial one, and the SaveError says which in one
+    line (``QImage.save`` straight to the file left a truncated PNG over the old one).
+
+    Raises
+    ------
+    OSError
+        :class:`engine.atomic.SaveError` when the file cannot be written.
+    """
+    from engine.atomic import write_bytes_atomically
+
+    write_bytes_atomically(path, encode_png(widget.grab()))
 
 
 def _stamp() -> str:

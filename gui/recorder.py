@@ -104,15 +104,51 @@ def image_to_rgb(img: QImage) -> np.ndarray:
     return buf[:, : w * 3].reshape(h, w, 3).copy()
 
 
+class _Discard(Exception):
+    """Thrown into :func:`engine.atomic.atomic_path` to drop a recording's temporary file."""
+
+
+class _AtomicTarget:
+    """The temporary file a recording is written to, renamed over the target at the end.
+
+    A recording lasts minutes, so :func:`engine.atomic.atomic_path` is held open across
+    calls: :meth:`commit` fsyncs and renames (an existing file is replaced only by a
+    complete one), :meth:`discard` removes the temporary file (a full disk leaves neither
+    a 0-byte nor a truncated file behind).
+    """
+
+    def __init__(self, path: Path) -> None:
+        from engine.atomic import atomic_path
+
+        self._ctx = atomic_path(path)
+        self.tmp: Path = self._ctx.__enter__()  # SaveError: read-only, missing folder...
+
+    def commit(self) -> None:
+        ctx, self._ctx = self._ctx, None
+        if ctx is not None:
+            ctx.__exit__(None, None, None)  # SaveError if the rename or fsync fails
+
+    def discard(self) -> None:
+        ctx, self._ctx = self._ctx, None
+        if ctx is not None:
+            exc = _Discard()
+            ctx.__exit__(_Discard, exc, None)  # removes the file; re-raises nothing
+
+
 class _GifStream:
-    """Animated GIF written one frame at a time (looping forever)."""
+    """Animated GIF written one frame at a time (looping forever), atomically."""
 
     def __init__(self, path: Path, fps: float) -> None:
         from PIL import GifImagePlugin, Image
 
         self._gif = GifImagePlugin
         self._image = Image
-        self._fh = open(path, "wb")
+        self._target = _AtomicTarget(path)
+        try:
+            self._fh = open(self._target.tmp, "wb")
+        except OSError:
+            self._target.discard()
+            raise
         self._fps = fps
         self._count = 0
         self._started = False
@@ -133,9 +169,23 @@ class _GifStream:
         self._count += repeat
 
     def close(self) -> None:
-        if self._started:
-            self._fh.write(b";")  # GIF trailer
-        self._fh.close()
+        """Finish the file and put it in place; on any failure nothing is left behind."""
+        try:
+            if self._started:
+                self._fh.write(b";")  # GIF trailer
+            self._fh.close()
+        except BaseException:
+            self.abort()
+            raise
+        self._target.commit()
+
+    def abort(self) -> None:
+        """Drop the recording: the temporary file goes, an existing target stays."""
+        try:
+            self._fh.close()
+        except OSError:  # the disk is full: the buffered rest cannot be written; dropped
+            pass
+        self._target.discard()
 
 
 class _Mp4Stream:
@@ -143,8 +193,9 @@ class _Mp4Stream:
         os.environ.setdefault("IMAGEIO_FFMPEG_EXE", ffmpeg)
         import imageio.v2 as imageio
 
+        self._target = _AtomicTarget(path)
         self._writer = imageio.get_writer(
-            str(path),
+            str(self._target.tmp),
             format="FFMPEG",
             mode="I",
             fps=fps,
@@ -160,7 +211,19 @@ class _Mp4Stream:
             self._writer.append_data(rgb)
 
     def close(self) -> None:
-        self._writer.close()
+        try:
+            self._writer.close()
+        except BaseException:
+            self._target.discard()
+            raise
+        self._target.commit()
+
+    def abort(self) -> None:
+        try:
+            self._writer.close()
+        except Exception:  # ffmpeg died, the disk is full: the file is dropped anyway
+            pass
+        self._target.discard()
 
 
 class Recorder(QObject):
@@ -286,16 +349,17 @@ class Recorder(QObject):
             )
         try:
             self._stream.append(image_to_rgb(img), repeat)
-        except Exception as exc:  # disk full, ffmpeg died...: stop cleanly and say why
-            self.stop()
-            self.failed.emit(f"recording stopped: {exc}")
+        except Exception as exc:  # disk full, ffmpeg died...: stop cleanly, say why once
+            self._abort()
+            self.failed.emit(f"recording stopped: {_one_line(self.path, exc)}")
             return
         self._frames += 1
         self._written += repeat
         self.frame_written.emit(self._frames)
 
     def stop(self) -> Path | None:
-        """Finish the file; returns its path (``None`` if not recording)."""
+        """Finish the file; returns its path (``None`` if not recording, or if it could
+        not be finished: :attr:`failed` then says why, and no partial file is left)."""
         self._timer.stop()
         stream, self._stream, self._widget = self._stream, None, None
         if stream is None:
@@ -303,5 +367,22 @@ class Recorder(QObject):
         try:
             stream.close()
         except Exception as exc:
-            self.failed.emit(f"could not finish the recording: {exc}")
+            self.failed.emit(f"could not finish the recording: {_one_line(self.path, exc)}")
+            return None
         return self.path
+
+    def _abort(self) -> None:
+        """Stop after a failed frame: the partial file is removed, nothing more reported."""
+        self._timer.stop()
+        stream, self._stream, self._widget = self._stream, None, None
+        if stream is not None:
+            stream.abort()
+
+
+def _one_line(path: Path | None, exc: BaseException) -> str:
+    """A write failure as the one line :mod:`engine.atomic` gives (full disk, read-only...)."""
+    from engine.atomic import SaveError, _explain
+
+    if isinstance(exc, OSError) and not isinstance(exc, SaveError) and path is not None:
+        exc = _explain(path, exc)
+    return str(exc) or type(exc).__name__

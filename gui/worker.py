@@ -23,12 +23,28 @@ the engine's own bookkeeping.
 Errors
 ------
 Floating-point errors are caught with a thread-local :func:`numpy.errstate` callback and
-relayed by :attr:`EngineBridge.warning`; an exception from ``step`` or a command is relayed by
-:attr:`EngineBridge.failed` and pauses the run. Nothing raises on the worker thread.
+relayed by :attr:`EngineBridge.warning`; an exception from ``step``, ``snapshot``, a command
+or the loop itself is relayed by :attr:`EngineBridge.failed` (the labs put it in the status
+bar), logged with its traceback (logger ``gui.worker``), and pauses the run. Nothing
+raises on the worker thread.
+
+Stopping
+--------
+:meth:`EngineBridge.stop` must end a close in well under a second even when one step takes
+seconds (a 4x512 network on a batch of 40,000: 3-5 s a step). It asks the loop to stop,
+waits a moment, then raises :class:`WorkerCancelled` *inside* the step by
+``PyThreadState_SetAsyncExc``: the interpreter delivers it at the next bytecode, i.e. as
+soon as the numpy call under way returns, so every long Python-level step has cancellation
+points without the engine knowing. If even that call outlasts the timeout, the thread is
+abandoned: it is a daemon :class:`threading.Thread`, not a QThread, so the process can exit
+while it finishes (a QThread still running when destroyed aborts the process: the issue's
+"QThread: Destroyed while thread is still running", exit 134).
 """
 
 from __future__ import annotations
 
+import ctypes
+import logging
 import math
 import os
 import sys
@@ -41,7 +57,18 @@ from typing import Any, Protocol
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
-__all__ = ["WORKER_NICE", "EngineBridge", "Steppable", "lower_priority"]
+__all__ = [
+    "STOP_TIMEOUT_MS",
+    "WORKER_NICE",
+    "EngineBridge",
+    "Steppable",
+    "WorkerCancelled",
+    "abandoned_threads",
+    "exit_now_if_abandoned",
+    "lower_priority",
+]
+
+log = logging.getLogger(__name__)
 
 
 class Steppable(Protocol):
@@ -70,6 +97,26 @@ class _Pending:
 WORKER_NICE = 10
 # The interpreter's GIL switch interval while a worker runs (see EngineBridge.start).
 SWITCH_INTERVAL_S = 0.001
+#: How long :meth:`EngineBridge.stop` waits by default before it abandons the thread: a
+#: close must be over within a second, and the rest of it (autosave, Qt) takes ~0.1 s.
+STOP_TIMEOUT_MS = 300
+# How long stop() lets the loop end by itself before cancelling the step under way.
+_GRACE_S = 0.05
+
+
+class WorkerCancelled(BaseException):
+    """Raised inside the worker thread by :meth:`EngineBridge.stop` to end a long step.
+
+    A BaseException, so the ``except Exception`` that relays engine errors lets it pass.
+    """
+
+
+def _raise_in_thread(ident: int, exc_type: type[BaseException]) -> bool:
+    """Ask the interpreter to raise ``exc_type`` in thread ``ident`` at its next bytecode."""
+    set_async = ctypes.pythonapi.PyThreadState_SetAsyncExc
+    set_async.argtypes = (ctypes.c_ulong, ctypes.py_object)
+    set_async.restype = ctypes.c_int
+    return set_async(ident, exc_type) == 1
 
 
 def lower_priority(nice: int = WORKER_NICE) -> None:
@@ -95,17 +142,58 @@ def lower_priority(nice: int = WORKER_NICE) -> None:
         QThread.currentThread().setPriority(QThread.Priority.LowPriority)
 
 
-class _Loop(QThread):
-    """The worker thread; all it does is run the bridge's loop, below the GUI's priority."""
+# Worker threads that stop() had to leave running (see exit_now_if_abandoned).
+_ABANDONED: list[threading.Thread] = []
+
+
+def abandoned_threads() -> list[threading.Thread]:
+    """Worker threads left running by :meth:`EngineBridge.stop` that are still alive."""
+    _ABANDONED[:] = [t for t in _ABANDONED if t.is_alive()]
+    return list(_ABANDONED)
+
+
+def exit_now_if_abandoned(code: int) -> None:
+    """End the process with ``code`` at once if a worker thread is still inside a step.
+
+    The interpreter's normal exit would run the C libraries' exit handlers while that
+    thread is still in a numpy call: OpenBLAS's ``gotoblas_quit`` then waits forever for
+    its thread (measured: a close that never ended) or frees buffers still in use. By the
+    time this is called everything worth keeping is written (the autosave runs on
+    ``aboutToQuit``), so the exit skips the handlers (:func:`os._exit`) after flushing the
+    standard streams. Returns normally when no thread was abandoned.
+    """
+    if not abandoned_threads():
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    os._exit(int(code))
+
+
+class _Loop(threading.Thread):
+    """The worker thread: runs the bridge's loop below the GUI's priority.
+
+    A daemon thread so that one abandoned in a long numpy call (see :meth:`EngineBridge.stop`)
+    never keeps the process alive; the loop stops between batches, and is cancelled inside
+    one, long before the interpreter exits in every other case.
+    """
 
     def __init__(self, bridge: EngineBridge) -> None:
-        super().__init__()
+        super().__init__(name="engine-worker", daemon=True)
         self._bridge = bridge
-        self.setObjectName("engine-worker")
 
     def run(self) -> None:
-        lower_priority(self._bridge.worker_nice)
-        self._bridge._loop()
+        bridge = self._bridge
+        try:
+            lower_priority(bridge.worker_nice)
+            bridge._loop()
+        except WorkerCancelled:
+            pass
+        except BaseException as exc:  # never a traceback on a foreign thread
+            if not bridge._stopping:
+                bridge._relay_failure(exc)
 
 
 class EngineBridge(QObject):
@@ -180,6 +268,8 @@ class EngineBridge(QObject):
         self._steps_done = 0
         self._step_cost = 1e-4  # seconds per step, running estimate
         self._thread: _Loop | None = None
+        #: Whether the last :meth:`stop` had to cancel a step under way.
+        self.cancelled = False
         self._gate = threading.Lock()
         self._held = False
         self._last = 0.0
@@ -191,7 +281,8 @@ class EngineBridge(QObject):
         """Start the worker thread (paused: call :meth:`set_running`)."""
         if self._thread is not None:
             return
-        self._stopping = False
+        with self._cond:
+            self._stopping = False
         # A thread that wants the GIL waits this long before asking the holder to let go:
         # Python's 5 ms default made the display wait up to 5 ms behind the worker (timer
         # lag p50 at 1920x1080: 4.4 ms at 5 ms, 1.0-2.0 ms at 1 ms; frames/s and steps/s
@@ -200,8 +291,14 @@ class EngineBridge(QObject):
         self._thread = _Loop(self)
         self._thread.start()
 
-    def stop(self, timeout_ms: int = 5000) -> bool:
-        """Stop the worker and join it; returns whether it ended in time."""
+    def stop(self, timeout_ms: int = STOP_TIMEOUT_MS) -> bool:
+        """Stop the worker and join it; returns whether it ended within ``timeout_ms``.
+
+        The loop stops between batches; a batch still running after a moment is cancelled
+        from inside (:class:`WorkerCancelled` at its next bytecode), and a thread that has
+        not ended by the timeout is abandoned (a daemon: it never holds the process up).
+        The engine must not be used after a stop that cancelled a step.
+        """
         with self._cond:
             self._stopping = True
             self._running = False
@@ -210,11 +307,20 @@ class EngineBridge(QObject):
         thread, self._thread = self._thread, None
         if thread is None:
             return True
-        return bool(thread.wait(timeout_ms))
+        deadline = time.perf_counter() + max(0, timeout_ms) / 1000.0
+        thread.join(min(_GRACE_S, max(0.0, deadline - time.perf_counter())))
+        if thread.is_alive() and thread.ident is not None:
+            self.cancelled = _raise_in_thread(thread.ident, WorkerCancelled)
+            thread.join(max(0.0, deadline - time.perf_counter()))
+        if thread.is_alive():
+            log.warning("the engine thread did not stop within %d ms; left to end", timeout_ms)
+            _ABANDONED.append(thread)
+            return False
+        return True
 
     @property
     def is_alive(self) -> bool:
-        return self._thread is not None and self._thread.isRunning()
+        return self._thread is not None and self._thread.is_alive()
 
     def set_running(self, running: bool) -> None:
         with self._cond:
@@ -280,8 +386,9 @@ class EngineBridge(QObject):
                 self._commands = [c for c in self._commands if c.key != key]
             self._commands.append(pending)
             self._cond.notify_all()
-        if self._thread is None:
-            # Not started (tests, or before show): run synchronously on this thread.
+        if self._thread is None and not self._stopping:
+            # Not started (tests, or before show): run synchronously on this thread. After
+            # a stop nothing runs: the engine may be mid-step in an abandoned thread.
             self._apply_commands()
 
     def take(self) -> Any:
@@ -292,7 +399,7 @@ class EngineBridge(QObject):
             self._snapshot = None
             self._want_snapshot = True
             self._cond.notify_all()
-        if self._thread is None and snap is None:
+        if self._thread is None and snap is None and not self._stopping:
             snap = self._build_snapshot_now()
             fresh = snap is not None
         return snap if fresh else None
@@ -320,6 +427,16 @@ class EngineBridge(QObject):
         return self._steps_done
 
     # ------------------------------------------------------------------- worker side
+    def _relay_failure(self, exc: BaseException, context: str = "step") -> str:
+        """Log ``exc`` with its traceback and emit :attr:`failed`; returns the text sent."""
+        text = _describe(exc)
+        log.error("engine %s failed: %s", context, text, exc_info=exc)
+        try:
+            self.failed.emit(text)
+        except RuntimeError:  # the bridge was deleted meanwhile (a window closing)
+            pass
+        return text
+
     def _deliver(self, callback: Callable[[Any], Any], value: Any) -> None:
         callback(value)
 
@@ -340,11 +457,12 @@ class EngineBridge(QObject):
                 with np.errstate(all="call", call=self._on_fp_error):
                     value = cmd.fn(self._engine)
             except Exception as exc:  # relayed: nothing may raise on the worker thread
-                text = _describe(exc)
                 if cmd.on_error is not None:
+                    text = _describe(exc)
+                    log.info("engine command refused: %s", text)
                     self.result.emit(cmd.on_error, text)
                 else:
-                    self.failed.emit(text)
+                    self._relay_failure(exc, "command")
             else:
                 if cmd.on_result is not None:
                     self.result.emit(cmd.on_result, value)
@@ -357,7 +475,7 @@ class EngineBridge(QObject):
             with np.errstate(all="call", call=self._on_fp_error):
                 snap = self._engine.snapshot()
         except Exception as exc:
-            self.failed.emit(_describe(exc))
+            self._relay_failure(exc, "snapshot")
             return None
         self._dirty = False
         return snap
@@ -380,7 +498,7 @@ class EngineBridge(QObject):
             with self._cond:
                 self._running = False
                 self._extra_steps = 0
-            self.failed.emit(_describe(exc))
+            self._relay_failure(exc)
             self.running_changed.emit(False)
             return False
         dt = time.perf_counter() - t0
@@ -413,7 +531,15 @@ class EngineBridge(QObject):
             # The GUI holds the gate while it draws a frame: the worker waits outside the
             # GIL (a blocked lock releases it) instead of contending for it.
             with self._gate:
-                pause = self._work(running, extra, sps)
+                try:
+                    pause = self._work(running, extra, sps)
+                except Exception as exc:  # a bug in the loop itself: relay, pause, go on
+                    with self._cond:
+                        self._running = False
+                        self._extra_steps = 0
+                    self._relay_failure(exc, "loop")
+                    self.running_changed.emit(False)
+                    pause = 0.0
             time.sleep(pause)
 
     def _work(self, running: bool, extra: int, sps: float) -> float:
@@ -443,7 +569,8 @@ class EngineBridge(QObject):
         if n > 0 and self._run_steps(n) and running and self._stop_when is not None:
             try:
                 done = bool(self._stop_when(self._engine))
-            except Exception:
+            except Exception as exc:
+                log.warning("stop_when failed: %s", _describe(exc))
                 done = False
             if done:
                 with self._cond:

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import subprocess
 import sys
 import threading
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from gui.worker import SWITCH_INTERVAL_S, WORKER_NICE, EngineBridge
+from gui.worker import (
+    SWITCH_INTERVAL_S,
+    WORKER_NICE,
+    EngineBridge,
+    abandoned_threads,
+    exit_now_if_abandoned,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Counter:
@@ -248,3 +260,160 @@ def test_a_started_worker_shortens_the_gil_switch_interval(bridge):
         assert sys.getswitchinterval() == pytest.approx(0.0005)
     finally:
         sys.setswitchinterval(before)
+
+
+# ------------------------------------------------------------------ stopping and errors
+
+
+class Slow(Counter):
+    """A step of many short Python-level pieces (a network's layers), ``pieces`` long."""
+
+    def __init__(self, pieces: int, piece_s: float) -> None:
+        super().__init__()
+        self.pieces, self.piece_s = pieces, piece_s
+        self.started = threading.Event()
+        self.finished_steps = 0
+
+    def step(self, n):
+        self.started.set()
+        for _ in range(self.pieces):
+            time.sleep(self.piece_s)
+        self.finished_steps += 1
+
+
+class Stuck(Counter):
+    """A step that is one long C call (a huge matmul): no bytecode for ``seconds``."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.started = threading.Event()
+
+    def step(self, n):
+        self.started.set()
+        time.sleep(self.seconds)  # one C call: an async exception waits for its end
+
+
+def test_stop_cancels_a_long_step_from_inside(qtbot, qapp):
+    eng = Slow(pieces=400, piece_s=0.01)  # a 4 s step
+    b = EngineBridge(eng)
+    b.start()
+    b.step_once(1)
+    assert eng.started.wait(5)
+    t0 = time.perf_counter()
+    assert b.stop(timeout_ms=2000)
+    assert time.perf_counter() - t0 < 1.0  # not the 4 s the step would take
+    assert b.cancelled
+    assert eng.finished_steps == 0  # the step was cut, not waited for
+    assert not b.is_alive
+
+
+def test_stop_abandons_a_thread_stuck_in_one_call_within_the_timeout(qtbot, qapp):
+    eng = Stuck(3.0)
+    b = EngineBridge(eng)
+    b.start()
+    b.step_once(1)
+    assert eng.started.wait(5)
+    thread = b._thread
+    t0 = time.perf_counter()
+    assert not b.stop(timeout_ms=200)
+    assert time.perf_counter() - t0 < 0.6
+    assert thread.daemon  # never holds the process up
+    assert thread in abandoned_threads()
+    # Nothing runs on the GUI thread after a stop (the engine is busy in that thread).
+    ran = []
+    b.submit(lambda e: ran.append(threading.current_thread().name))
+    b.take()  # the last snapshot published before the stop, if any
+    assert b.take() is None  # and none built on this thread
+    assert ran == []
+    thread.join(10)  # the cancel lands when the call returns: the thread ends by itself
+    assert not thread.is_alive()
+    assert thread not in abandoned_threads()
+
+
+def test_exit_now_if_abandoned_returns_when_no_thread_is_left():
+    assert abandoned_threads() == [] or all(t.is_alive() for t in abandoned_threads())
+    if not abandoned_threads():
+        exit_now_if_abandoned(0)  # returns: nothing to cut short
+
+
+def test_a_stuck_worker_does_not_stop_the_process_from_exiting_0(tmp_path):
+    # A process whose worker is inside a long C call exits at once, with the code given,
+    # and no C library exit handler waits for that thread.
+    script = tmp_path / "stuck.py"
+    script.write_text(
+        "import sys, time, threading\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "import engine\n"
+        "from PySide6.QtCore import QCoreApplication\n"
+        "from gui.worker import EngineBridge, exit_now_if_abandoned\n"
+        "app = QCoreApplication([])\n"
+        "started = threading.Event()\n"
+        "class E:\n"
+        "    def step(self, n):\n"
+        "        started.set(); time.sleep(30)\n"
+        "    def snapshot(self):\n"
+        "        return None\n"
+        "b = EngineBridge(E()); b.start(); b.step_once(1); started.wait(5)\n"
+        "ok = b.stop(timeout_ms=100)\n"
+        "print('stopped', ok, flush=True)\n"
+        "exit_now_if_abandoned(3)\n"
+        "print('not reached')\n",
+        encoding="utf-8",
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stdout.split() == ["stopped", "False"]
+    assert time.perf_counter() - t0 < 20  # not the 30 s of the step
+
+
+def test_engine_errors_reach_the_failed_signal_and_the_log(qtbot, bridge, caplog):
+    class Broken(Counter):
+        def step(self, n):
+            raise KeyError("w3")
+
+    b = bridge(Broken())
+    with caplog.at_level(logging.ERROR, logger="gui.worker"):
+        with qtbot.waitSignal(b.failed, timeout=5000) as sig:
+            b.step_once(1)
+        qtbot.waitUntil(lambda: any("w3" in r.getMessage() for r in caplog.records))
+    assert sig.args[0].startswith("KeyError: 'w3' (test_worker.py:")
+    record = next(r for r in caplog.records if "w3" in r.getMessage())
+    assert record.exc_info is not None  # the traceback is in the log
+
+
+def test_snapshot_errors_are_relayed_too(qtbot, bridge):
+    class BadSnapshot(Counter):
+        def snapshot(self):
+            raise RuntimeError("snapshot bug")
+
+    b = bridge(BadSnapshot())
+    with qtbot.waitSignal(b.failed, timeout=5000) as sig:
+        b.step_once(1)
+    assert "snapshot bug" in sig.args[0]
+    assert b.is_alive
+
+
+def test_a_bug_in_the_loop_itself_is_relayed_and_the_worker_lives_on(qtbot, bridge):
+    eng = Counter()
+    b = bridge(eng)
+    real = b._work
+    calls = {"n": 0}
+
+    def flaky(*args):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ZeroDivisionError("loop bug")
+        return real(*args)
+
+    b._work = flaky
+    with qtbot.waitSignal(b.failed, timeout=5000) as sig:
+        b.set_running(True)
+    assert "ZeroDivisionError" in sig.args[0]
+    assert not b.running  # paused, not dead
+    b.step_once(3)
+    take_until(qtbot, b, lambda s: s[1] >= 3)
