@@ -131,14 +131,29 @@ EXCLUDED_MODULES: tuple[str, ...] = (
     "PyQt5",
     "PyQt6",
     "PySide2",
+    # PyOpenGL parts the 3-D view never loads (it draws with desktop GL through
+    # pyqtgraph.opengl, importing OpenGL.GL and OpenGL.GL.shaders): GLUT/GLE/Tk toolkits,
+    # OpenGL ES, the off-screen Mesa platform, Windows' WGL bindings
+    "OpenGL.GLUT",
+    "OpenGL.GLE",
+    "OpenGL.Tk",
+    "OpenGL.GLES1",
+    "OpenGL.GLES2",
+    "OpenGL.GLES3",
+    "OpenGL.raw.GLES1",
+    "OpenGL.raw.GLES2",
+    "OpenGL.raw.GLES3",
+    "OpenGL.osmesa",
+    "OpenGL.raw.osmesa",
+    "OpenGL.platform.osmesa",
+    "OpenGL.WGL",
+    "OpenGL.raw.WGL",
     # pyqtgraph parts that need packages the app does not ship, or that it never opens
-    "pyqtgraph.opengl",
     "pyqtgraph.examples",
     "pyqtgraph.jupyter",
     "pyqtgraph.console",
     "pyqtgraph.flowchart",
     "pyqtgraph.canvas",
-    "OpenGL",
     "numba",
     "cupy",
     "matplotlib",
@@ -163,6 +178,18 @@ EXPORT_MODULES: tuple[str, ...] = (
     "imageio.plugins.ffmpeg",
     "imageio.plugins.pillow",
     "imageio_ffmpeg",
+)
+
+# The 3-D view (gui/panels/surface3d_panel.py, imported when first asked for): PyOpenGL
+# picks its platform module by name at run time (PyInstaller's hook adds the OS's usual one,
+# GLX on Linux); a Wayland session makes it pick EGL, so that one is named too.
+GL_MODULES: tuple[str, ...] = (
+    "pyqtgraph.opengl",
+    "OpenGL.GL",
+    "OpenGL.GL.shaders",
+    "OpenGL.platform.egl",
+    "OpenGL.raw.EGL",
+    "OpenGL.EGL",
 )
 
 # Qt plugin folders the app never needs: networking, TLS, printing, SQL, QML tooling,
