@@ -89,9 +89,10 @@ EXCLUDED_MODULES: tuple[str, ...] = (
     "_sqlite3",
     "dbm",
     "pydoc_data",  # help() topics; pydoc itself stays (pyqtgraph imports it)
-    # East Asian multibyte text codecs and the Unicode database (2.3 MB of extension
-    # modules): no module the app, its export or its libraries import loads them (checked
-    # with sys.modules after importing every GUI, export and engine module); text is UTF-8
+    # East Asian multibyte text codecs (1.2 MB of extension modules): no module the app, its
+    # export or its libraries import loads them (tests/packaging/test_trim.py imports every
+    # GUI, export and engine module and checks); text is UTF-8. The Unicode database
+    # (unicodedata) stays: engine/validate.py reads character categories to clean typed input.
     "_codecs_cn",
     "_codecs_hk",
     "_codecs_iso2022",
@@ -99,7 +100,6 @@ EXCLUDED_MODULES: tuple[str, ...] = (
     "_codecs_kr",
     "_codecs_tw",
     "_multibytecodec",
-    "unicodedata",
     # Pillow's optional codecs and bindings (imageio's GIF/PNG writers need only PIL._imaging;
     # AVIF alone is 5 MB): AVIF, WebP, colour management, FreeType text, Tk
     "PIL._avif",
