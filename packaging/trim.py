@@ -3,18 +3,21 @@
 PyInstaller's hooks collect generously: every Qt plugin a module might load, all Qt
 translations, and every shared library those plugins link to. A naive build of the app
 (`pyinstaller main.py`) measured 250 MB unpacked and 97 MB as .tar.gz on Linux; with these
-rules it is 141 MB unpacked, 39 MB as .tar.xz (55 MB as .tar.gz), Pillow and imageio for
-GIF/MP4 export included. The lists below cut what the app never loads; each entry says why
+rules it is 142.8 MB unpacked, 40.1 MB as .tar.xz, Pillow and imageio for GIF/MP4
+export and PyOpenGL for the 3-D view included (0.7 MB of it; before the 3-D view: 141 MB /
+39.3 MB / 55 MB as .tar.gz). The lists below cut what the app never loads; each entry says why
 it is safe to cut. Nothing here imports PyInstaller, so the rules can be tested without
 building. The rules name third-party and standard-library modules only, never the app's own
 (engine/, gui/ are collected whole), so new modules there are always bundled.
 
-What stays and why (Linux, 141 MB): OpenBLAS 25 MB (numpy's BLAS, every CPU kernel);
+What stays and why (Linux, 143 MB): OpenBLAS 25 MB (numpy's BLAS, every CPU kernel);
 Qt's Gui, Widgets and Core 27 MB and their bindings 15 MB; QtOpenGL's binding 9 MB
 (pyqtgraph's PlotCurveItem imports QtOpenGL at import time, and its OpenGLHelpers subclasses
 QOpenGLWidget); ICU's code 7 MB (QtCore links it; its 32 MB data is replaced, see
 build_icu_stub); numpy 14 MB; libpython 6.5 MB; Pillow's codecs 5 MB (linked by
-PIL._imaging). Reaching 100 MB would take dropping one of these.
+PIL._imaging). Reaching 100 MB would take dropping one of these. A slimmer OpenBLAS is
+not safe: numpy's wheel builds it with DYNAMIC_ARCH, choosing kernels for the CPU it runs
+on; one built for the build machine's CPU can stop with an illegal instruction on another.
 """
 
 from __future__ import annotations
