@@ -16,6 +16,12 @@ import engine  # noqa: F401  (pins BLAS to one thread before numpy loads)
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--probe-opengl"]:
+        # The 3-D view's OpenGL test window, run in a child process (gui/gl_check.py): a
+        # frozen app has no `python -m`, so it starts itself with this flag.
+        from gui.gl_check import probe_main
+
+        return probe_main()
     if "--headless" in argv or "--list" in argv:
         from engine.cli import main as cli_main
 

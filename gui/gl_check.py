@@ -70,8 +70,7 @@ def _cached(child: bool) -> tuple[bool, str]:
     ok, info = _context_check()
     if not ok:
         return False, f"3-D view off: {info}"
-    if child and not getattr(sys, "frozen", False):
-        # A frozen bundle has no ``python -m``; there the in-process checks stand alone.
+    if child:
         ok, why = _child_check(platform)
         if not ok:
             return False, f"3-D view off: {why}"
@@ -100,13 +99,21 @@ def _context_check() -> tuple[bool, str]:
     return True, f"OpenGL {version[0]}.{version[1]} ({renderer})"
 
 
+def probe_command() -> list[str]:
+    """The child process's command line: the frozen app runs its own probe (main.py routes
+    ``--probe-opengl`` to :func:`probe_main`); from source, ``python -m gui.gl_check``."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, CHILD_FLAG]
+    return [sys.executable, "-m", "gui.gl_check", CHILD_FLAG]
+
+
 def _child_check(platform: str) -> tuple[bool, str]:
     env = dict(os.environ, QT_QPA_PLATFORM=platform)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "gui.gl_check", CHILD_FLAG],
+            probe_command(),
             env=env,
             cwd=root,
             capture_output=True,

@@ -3,18 +3,21 @@
 PyInstaller's hooks collect generously: every Qt plugin a module might load, all Qt
 translations, and every shared library those plugins link to. A naive build of the app
 (`pyinstaller main.py`) measured 250 MB unpacked and 97 MB as .tar.gz on Linux; with these
-rules it is 141 MB unpacked, 39 MB as .tar.xz (55 MB as .tar.gz), Pillow and imageio for
-GIF/MP4 export included. The lists below cut what the app never loads; each entry says why
+rules it is 142.8 MB unpacked, 40.1 MB as .tar.xz, Pillow and imageio for GIF/MP4
+export and PyOpenGL for the 3-D view included (0.7 MB of it; before the 3-D view: 141 MB /
+39.3 MB / 55 MB as .tar.gz). The lists below cut what the app never loads; each entry says why
 it is safe to cut. Nothing here imports PyInstaller, so the rules can be tested without
 building. The rules name third-party and standard-library modules only, never the app's own
 (engine/, gui/ are collected whole), so new modules there are always bundled.
 
-What stays and why (Linux, 141 MB): OpenBLAS 25 MB (numpy's BLAS, every CPU kernel);
+What stays and why (Linux, 143 MB): OpenBLAS 25 MB (numpy's BLAS, every CPU kernel);
 Qt's Gui, Widgets and Core 27 MB and their bindings 15 MB; QtOpenGL's binding 9 MB
 (pyqtgraph's PlotCurveItem imports QtOpenGL at import time, and its OpenGLHelpers subclasses
 QOpenGLWidget); ICU's code 7 MB (QtCore links it; its 32 MB data is replaced, see
 build_icu_stub); numpy 14 MB; libpython 6.5 MB; Pillow's codecs 5 MB (linked by
-PIL._imaging). Reaching 100 MB would take dropping one of these.
+PIL._imaging). Reaching 100 MB would take dropping one of these. A slimmer OpenBLAS is
+not safe: numpy's wheel builds it with DYNAMIC_ARCH, choosing kernels for the CPU it runs
+on; one built for the build machine's CPU can stop with an illegal instruction on another.
 """
 
 from __future__ import annotations
@@ -89,9 +92,10 @@ EXCLUDED_MODULES: tuple[str, ...] = (
     "_sqlite3",
     "dbm",
     "pydoc_data",  # help() topics; pydoc itself stays (pyqtgraph imports it)
-    # East Asian multibyte text codecs and the Unicode database (2.3 MB of extension
-    # modules): no module the app, its export or its libraries import loads them (checked
-    # with sys.modules after importing every GUI, export and engine module); text is UTF-8
+    # East Asian multibyte text codecs (1.2 MB of extension modules): no module the app, its
+    # export or its libraries import loads them (tests/packaging/test_trim.py imports every
+    # GUI, export and engine module and checks); text is UTF-8. The Unicode database
+    # (unicodedata) stays: engine/validate.py reads character categories to clean typed input.
     "_codecs_cn",
     "_codecs_hk",
     "_codecs_iso2022",
@@ -99,7 +103,6 @@ EXCLUDED_MODULES: tuple[str, ...] = (
     "_codecs_kr",
     "_codecs_tw",
     "_multibytecodec",
-    "unicodedata",
     # Pillow's optional codecs and bindings (imageio's GIF/PNG writers need only PIL._imaging;
     # AVIF alone is 5 MB): AVIF, WebP, colour management, FreeType text, Tk
     "PIL._avif",
@@ -131,14 +134,29 @@ EXCLUDED_MODULES: tuple[str, ...] = (
     "PyQt5",
     "PyQt6",
     "PySide2",
+    # PyOpenGL parts the 3-D view never loads (it draws with desktop GL through
+    # pyqtgraph.opengl, importing OpenGL.GL and OpenGL.GL.shaders): GLUT/GLE/Tk toolkits,
+    # OpenGL ES, the off-screen Mesa platform, Windows' WGL bindings
+    "OpenGL.GLUT",
+    "OpenGL.GLE",
+    "OpenGL.Tk",
+    "OpenGL.GLES1",
+    "OpenGL.GLES2",
+    "OpenGL.GLES3",
+    "OpenGL.raw.GLES1",
+    "OpenGL.raw.GLES2",
+    "OpenGL.raw.GLES3",
+    "OpenGL.osmesa",
+    "OpenGL.raw.osmesa",
+    "OpenGL.platform.osmesa",
+    "OpenGL.WGL",
+    "OpenGL.raw.WGL",
     # pyqtgraph parts that need packages the app does not ship, or that it never opens
-    "pyqtgraph.opengl",
     "pyqtgraph.examples",
     "pyqtgraph.jupyter",
     "pyqtgraph.console",
     "pyqtgraph.flowchart",
     "pyqtgraph.canvas",
-    "OpenGL",
     "numba",
     "cupy",
     "matplotlib",
@@ -163,6 +181,18 @@ EXPORT_MODULES: tuple[str, ...] = (
     "imageio.plugins.ffmpeg",
     "imageio.plugins.pillow",
     "imageio_ffmpeg",
+)
+
+# The 3-D view (gui/panels/surface3d_panel.py, imported when first asked for): PyOpenGL
+# picks its platform module by name at run time (PyInstaller's hook adds the OS's usual one,
+# GLX on Linux); a Wayland session makes it pick EGL, so that one is named too.
+GL_MODULES: tuple[str, ...] = (
+    "pyqtgraph.opengl",
+    "OpenGL.GL",
+    "OpenGL.GL.shaders",
+    "OpenGL.platform.egl",
+    "OpenGL.raw.EGL",
+    "OpenGL.EGL",
 )
 
 # Qt plugin folders the app never needs: networking, TLS, printing, SQL, QML tooling,

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QWidget,
 )
-from superqt import QLabeledDoubleSlider
+from superqt.sliders import QLabeledDoubleSlider  # not `superqt`: its __init__ loads every widget
 
 from engine.params import ParamSpec
 from engine.validate import ValidationError, parse_number, validate_field

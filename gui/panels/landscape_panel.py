@@ -262,7 +262,24 @@ class LandscapePanel(Card):
             return
         xmin, xmax, ymin, ymax = self._landscape.window
         self.view.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.0)
-        self._render(self._landscape.window)
+        if not self.isVisible():
+            # A hidden view's size, hence its aspect-locked window, is not final: the map
+            # is drawn once it is shown (showEvent). At start this drew it twice, the first
+            # time (~0.1 s of the first frame) for a window the shown view never had.
+            self._rendered_window = None
+            return
+        self._render(self.view_window())
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._rendered_window is None:
+            self._render_if_stale()
+
+    def _render_if_stale(self) -> None:
+        if self._landscape is not None and self.isVisible():
+            win = self.view_window()
+            if win != self._rendered_window:
+                self._render(win)
 
     def view_window(self) -> tuple[float, float, float, float]:
         (x0, x1), (y0, y1) = self.view.viewRange()

@@ -287,9 +287,19 @@ def test_lessons_menu_fills_itself_when_asked_before_paint(app, qtbot):
 _WATCH = """
 import gc, json, sys
 import gui.app
+import gui.panels.landscape_panel as landscape_panel
 import main
 
-report = {"events": []}
+report = {"events": [], "renders": []}
+real_render = landscape_panel.LandscapePanel._render
+
+
+def counted_render(self, window):
+    report["renders"].append(self.isVisible())
+    return real_render(self, window)
+
+
+landscape_panel.LandscapePanel._render = counted_render
 real_self_test = gui.app.self_test
 
 
@@ -302,6 +312,7 @@ def watched(window, out, seconds):
         prefixes = ("gui.network_lab", "gui.panels.net_", "gui.controls.net_")
         report["net_modules"] = sorted(m for m in sys.modules if m.startswith(prefixes))
         report["labs_made"] = len(window.labs)
+        report["renders_before_paint"] = len(report["renders"])
 
     window.first_frame_painted.connect(painted)
     window.labs[0].running_changed.connect(lambda on: report["events"].append(["running", on]))
@@ -339,6 +350,35 @@ def test_start_up_does_not_import_the_network_lab(watched_start):
 def test_self_test_presses_play_after_the_first_paint(watched_start):
     assert watched_start["code"] == 0
     assert watched_start["events"][:2] == ["painted", ["running", True]]
+
+
+def test_the_loss_surface_is_rendered_only_once_shown(watched_start):
+    # Rendering while the lab was still hidden drew it for a window the shown,
+    # aspect-locked view never had (its size was not final), then again once shown.
+    assert watched_start["renders_before_paint"] == 1
+    assert watched_start["renders"] and all(watched_start["renders"])  # never while hidden
+
+
+def test_a_hidden_surface_is_rendered_when_shown(app, qtbot):
+    from engine.landscapes import make_landscape
+    from gui.panels.landscape_panel import LandscapePanel
+
+    panel = LandscapePanel()
+    qtbot.addWidget(panel)
+    panel.resize(500, 300)
+    panel.set_landscape(make_landscape("himmelblau"))
+    assert panel.image.image is None
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert panel.image.image is not None
+    # drawn for the window the shown view has (wider than the surface's: aspect locked)
+    assert panel._rendered_window == panel.view_window()
+    x0, x1, y0, y1 = panel.view_window()
+    lx0, lx1, ly0, ly1 = panel._landscape.window
+    assert x1 - x0 > lx1 - lx0 and (y0, y1) == pytest.approx((ly0, ly1))
+    # a landscape set while shown is drawn at once
+    panel.set_landscape(make_landscape("rosenbrock"))
+    assert panel._rendered_window == panel.view_window()
 
 
 def test_garbage_collection_waits_for_the_first_frame(watched_start):

@@ -293,3 +293,51 @@ def test_a_misaligned_copy_left_in_the_cache_is_not_reused(tmp_path):
     again = trim.stripped_copy(str(lib), tmp_path / "cache", unneeded=True)
     assert again == str(lib)
     assert ctypes.CDLL(again).one() == 1
+
+
+_IMPORT_ALL = """
+import importlib, pkgutil, sys
+import engine, gui
+for pkg in (engine, gui):
+    for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+        if ".tests" not in info.name:
+            importlib.import_module(info.name)
+import gui.recorder, PIL.Image, imageio.v2  # the export's lazy imports
+print("\\n".join(sorted(sys.modules)))
+"""
+
+
+def test_nothing_the_app_imports_is_excluded():
+    # A frozen app missing one of these fails at start (engine/validate.py once needed the
+    # excluded unicodedata: ModuleNotFoundError, self-test red). Test tools are imported by
+    # nothing in engine/ or gui/, so any overlap is a module the bundle must keep.
+    import os
+    import subprocess
+    import sys
+
+    from tests.packaging._helpers import ROOT
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run(
+        [sys.executable, "-c", _IMPORT_ALL],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    bare = subprocess.run(
+        [sys.executable, "-c", "import sys; print('\\n'.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    # what the interpreter loads before any app code (site's .pth hooks), and imports that
+    # fall back by design: hashlib uses its built-in digests without OpenSSL's _hashlib
+    optional = set(bare.stdout.split()) | {"_hashlib"}
+    loaded = set(proc.stdout.split()) - optional
+    clash = sorted(
+        m for m in loaded if any(m == ex or m.startswith(ex + ".") for ex in trim.EXCLUDED_MODULES)
+    )
+    assert not clash, f"imported by the app but excluded from the bundle: {clash}"
