@@ -71,7 +71,10 @@ class Card(QFrame):
                 shown += 1
         m = self.body_layout.contentsMargins()
         need += (shown - 1) * max(head.spacing(), 6) + m.left() + m.right() + 4
-        wrap = need > self.width()
+        # Under the title only if that shows the title whole: else the plot's height
+        # would be spent for nothing.
+        alone = self.title_label.sizeHint().width() + m.left() + m.right() + 4
+        wrap = need > self.width() and alone <= self.width()
         if wrap == self.head_controls_wrapped():
             return
         for w in self._yielding:

@@ -117,7 +117,7 @@ class LossPanel(Card):
         self._raw_pens: list[QPen] = []
         self.smoothing_control = SmoothingControl()
         self.smoothing_control.weight_changed.connect(self.set_smoothing)
-        self.head_layout.addWidget(self.smoothing_control)
+        self.add_head_control(self.smoothing_control)
         self.apply_scale(theme.NORMAL)
 
     def set_landscape(self, landscape: Landscape) -> None:

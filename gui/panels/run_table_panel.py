@@ -46,6 +46,7 @@ HEADER_TIPS = {
 WORD_ELIDED = (C_RUN, C_HYPER)  # cells cut at words, never inside a number
 FORMS_ROLE = Qt.ItemDataRole.UserRole + 2  # a status cell's forms, longest first
 WIDEST_LOSS = "-1.234e+123"  # format_value's widest
+COMPACT_LOSS = "1.234e-12"  # what the compact loss column holds before it must grow
 # The status column's least width in compact: the run names come first.
 STATUS_LEAST = "left at 9,999"
 FULL_TIP_ROLE = Qt.ItemDataRole.UserRole + 1  # what else a cell's tooltip says
@@ -267,6 +268,12 @@ class RunTablePanel(Card):
         status_w = fm.horizontalAdvance("left the view at step 100,000") + pad
         loss_w = fm.horizontalAdvance(WIDEST_LOSS) + pad
         if self._compact:
+            # Room for the usual values, grown when one needs more
+            # (update_snapshot), so the names keep their room and no digit is cut.
+            shown = [self.table.item(r, C_LOSS) for r in range(self.table.rowCount())]
+            texts = [COMPACT_LOSS, *(i.text() for i in shown if i is not None)]
+            loss_w = max(fm.horizontalAdvance(t) for t in texts) + self._cell_pad()
+        if self._compact:
             # The run's name comes first (two runs cut to "SGD + …" look the same), the
             # loss keeps its digits, the status takes what is left and picks its shortest
             # forms (_fit_status): "left the view at 79" -> "left at 79".
@@ -313,6 +320,11 @@ class RunTablePanel(Card):
             self._elide_cells()
         elif column == C_STATUS:
             self._fit_status()
+
+    def _cut(self, r: int, c: int) -> bool:
+        text = self.table.item(r, c).text()
+        room = self.table.columnWidth(c) - self._cell_pad()
+        return self.table.fontMetrics().horizontalAdvance(text) > room
 
     def _cell_pad(self) -> int:
         """A cell's margins and padding: its text has the column's width less this."""
@@ -455,6 +467,8 @@ class RunTablePanel(Card):
             forms, colour = self.status_forms(snap, r, m)
             self._set_status(r, forms, colour)
             self._set(r, C_LOSS, format_value(float(snap.losses[r])))
+            if self._compact and self._cut(r, C_LOSS):
+                self._fit_columns()
             steps = snap.step if status == "running" else (k if k is not None else snap.step)
             self._set(r, C_STEPS, f"{steps:,}")
             if m is None:
