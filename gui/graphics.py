@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QPainter, QPixmapCache
+from PySide6.QtGui import QFontMetricsF, QPainter, QPixmapCache
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsView,
@@ -68,6 +68,23 @@ def log_step_plot(left_label: str) -> pg.PlotWidget:
     plot.setLabel("left", left_label)
     plot.setLabel("bottom", "step")
     return widget
+
+
+def fit_left_label(plot_item: pg.PlotItem, labels: tuple[str, ...], fallback: float) -> str:
+    """Show on the left axis the longest of ``labels`` (longest first) that fits its
+    height whole, else the last; return the one shown.
+
+    pyqtgraph clips a rotated label at the plot's height ("ss f (log" on a 1280x720
+    projector), which can read as another quantity. ``fallback`` is the room in pixels
+    assumed before the axis has been laid out.
+    """
+    axis = plot_item.getAxis("left")
+    room = axis.geometry().height() or fallback
+    metrics = QFontMetricsF(axis.label.font())
+    text = next((t for t in labels if metrics.horizontalAdvance(t) + 8 <= room), labels[-1])
+    if axis.labelText != text or not axis.label.isVisible():
+        plot_item.setLabel("left", text)
+    return text
 
 
 def use_decade_ticks(axis: pg.AxisItem) -> None:

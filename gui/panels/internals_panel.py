@@ -23,13 +23,18 @@ from PySide6.QtWidgets import QButtonGroup, QToolButton, QWidget
 from engine.display import nice_ceil, sticky_range
 from engine.series import SERIES_CAPACITY, SeriesBuffer, finite_spans
 from gui import theme
-from gui.graphics import speed_up_plot, use_decade_ticks
+from gui.graphics import fit_left_label, speed_up_plot, use_decade_ticks
 from gui.panels.card import Card
 from gui.stroke_layer import GrowingStroke, GrowingStrokeLayer, cosmetic, offsets_for
 
+# Each series' axis label, longest first (a short plot shows the longest that fits whole,
+# gui.graphics.fit_left_label), and the name on its toggle.
 SERIES = (
-    ("|Δθ| (log scale)", "step size"),
-    ("effective lr (log scale)", "effective lr"),
+    (("|Δθ| (log scale)", "|Δθ| (log)", "|Δθ|"), "step size"),
+    (
+        ("effective lr (log scale)", "effective lr (log)", "eff. lr (log)", "eff. lr"),
+        "effective lr",
+    ),
 )
 # One line under the plot (the right column is short at 1280x720); the rest as its tooltip.
 ARROW_LEGEND = "Arrows · dark: −∇f · dashed: −momentum · run colour: the update Δθ"
@@ -80,6 +85,7 @@ class InternalsPanel(Card):
         self.plot.setLabel("bottom", "step")
         self.plot.disableAutoRange()
         self.add_body(self.plot_widget)
+        self.plot.getViewBox().sigResized.connect(self._fit_y_label)
         self.add_footer()
         self.footer.setWordWrap(True)
         self.footer.setText(ARROW_LEGEND)
@@ -95,10 +101,22 @@ class InternalsPanel(Card):
     def show_series(self, k: int) -> None:
         self.series = int(k)
         self.group.button(self.series).setChecked(True)
-        self.plot.setLabel("left", SERIES[self.series][0])
+        self.plot.setLabel("left", SERIES[self.series][0][0])
+        self._fit_y_label()
         self._range = None
         self.layer.restart()
         self.redraw()
+
+    def y_label(self) -> str:
+        """The axis label as shown."""
+        return self.plot.getAxis("left").labelText
+
+    def _fit_y_label(self, *_args) -> None:
+        fit_left_label(self.plot, SERIES[self.series][0], self.plot_widget.height() - 40)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_y_label()
 
     def set_runs(self, styles: list[theme.RunStyle]) -> None:
         self._styles = list(styles)
@@ -179,4 +197,5 @@ class InternalsPanel(Card):
     def apply_scale(self, scale: theme.Scale) -> None:
         self._scale = scale
         theme.style_plot(self.plot, scale)
+        self._fit_y_label()
         self._style()

@@ -26,14 +26,14 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetricsF, QPen
+from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from engine.display import format_value, nice_ceil, sticky_range
 from engine.landscapes import Landscape
 from engine.smoothing import EmaSmoother
 from gui import theme
-from gui.graphics import speed_up_plot, use_decade_ticks
+from gui.graphics import fit_left_label, speed_up_plot, use_decade_ticks
 from gui.panels.card import Card
 from gui.panels.smoothing_control import SmoothingControl
 from gui.stroke_layer import (
@@ -117,7 +117,7 @@ class LossPanel(Card):
         self._raw_pens: list[QPen] = []
         self.smoothing_control = SmoothingControl()
         self.smoothing_control.weight_changed.connect(self.set_smoothing)
-        self.head_layout.addWidget(self.smoothing_control)
+        self.add_head_control(self.smoothing_control)
         self.apply_scale(theme.NORMAL)
 
     def set_landscape(self, landscape: Landscape) -> None:
@@ -380,16 +380,7 @@ class LossPanel(Card):
 
     def _fit_y_label(self, *_args) -> None:
         """The longest of the label's forms that fits the axis's height, whole."""
-        axis = self.plot_item.getAxis("left")
-        room = axis.geometry().height() or self.plot_widget.height() - 40
-        metrics = QFontMetricsF(axis.label.font())
-        text = self._y_labels[-1]
-        for cand in self._y_labels:
-            if metrics.horizontalAdvance(cand) + 8 <= room:
-                text = cand
-                break
-        if axis.labelText != text or not axis.label.isVisible():
-            self.plot_item.setLabel("left", text)
+        fit_left_label(self.plot_item, self._y_labels, self.plot_widget.height() - 40)
 
     def set_legend_allowed(self, on: bool) -> None:
         """Presentation mode puts the run table right below: no legend needed then."""

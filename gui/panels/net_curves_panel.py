@@ -130,7 +130,7 @@ class NetCurvesPanel(Card):
         self._raw_pens: list[object] = []
         self.smoothing_control = SmoothingControl()
         self.smoothing_control.weight_changed.connect(self.set_smoothing)
-        self.head_layout.addWidget(self.smoothing_control)
+        self.add_head_control(self.smoothing_control)
         self.apply_scale(theme.NORMAL)
 
     # ------------------------------------------------------------------ structure
@@ -396,3 +396,4 @@ class NetCurvesPanel(Card):
         self.smoothing_control.apply_scale(scale)
         self._style_curves()
         self._fix_min_size()
+        self._place_head_controls()

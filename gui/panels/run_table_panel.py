@@ -44,6 +44,11 @@ HEADER_TIPS = {
     C_OUT: "Step at which the run diverged, or first left the view",
 }
 WORD_ELIDED = (C_RUN, C_HYPER)  # cells cut at words, never inside a number
+FORMS_ROLE = Qt.ItemDataRole.UserRole + 2  # a status cell's forms, longest first
+WIDEST_LOSS = "-1.234e+123"  # format_value's widest
+COMPACT_LOSS = "1.234e-12"  # what the compact loss column holds before it must grow
+# The status column's least width in compact: the run names come first.
+STATUS_LEAST = "left at 9,999"
 FULL_TIP_ROLE = Qt.ItemDataRole.UserRole + 1  # what else a cell's tooltip says
 
 
@@ -68,6 +73,10 @@ def swatch(style: theme.RunStyle, scale: float = 1.0, width: float = 44) -> QIco
     p.drawPath(path)
     p.end()
     return QIcon(pm)
+
+
+def _step_forms(verb: str, k: int) -> tuple[str, ...]:
+    return (f"{verb} at step {k:,}", f"{verb} at {k:,}", f"{verb} {k:,}")
 
 
 class RunTablePanel(Card):
@@ -209,7 +218,7 @@ class RunTablePanel(Card):
             self._set(r, C_RUN, shown, icon=swatch(st, self._scale.factor, self._swatch_w()))
             self.table.item(r, C_RUN).setData(FULL_TIP_ROLE, st.description)
             self._set(r, C_HYPER, hyper)
-            self._set(r, C_STATUS, "ready")
+            self._set_status(r, ("ready",), theme.INK)
             self._set(r, C_LOSS, "")
             self._set(r, C_STEPS, "0")
             for c in RESULT_COLUMNS:
@@ -251,25 +260,39 @@ class RunTablePanel(Card):
             if self.table.item(r, C_RUN) is not None
         ]
         texts.append(COLUMNS[C_RUN])
-        run_w = max(fm.horizontalAdvance(t) for t in texts) + pad + icon_w
-        # Live columns sized for their widest likely text, so they never jitter.
-        status = "converged at 9,999" if self._compact else "diverged at step 100,000"
-        status_w = fm.horizontalAdvance(status) + pad
-        loss_w = fm.horizontalAdvance("1.234e-12" if self._compact else "-1.234e-123") + pad
+        # The name cells are cut to the room _elide_cells leaves them (cell_pad).
+        run_w = max(fm.horizontalAdvance(t) for t in texts) + max(pad, self._cell_pad()) + icon_w
+        # Live columns sized for their widest likely text, so they never jitter. The loss
+        # is never cut: room for a sign and a three-digit exponent (a saddle run's loss
+        # reaches -1e+123 before it overflows).
+        status_w = fm.horizontalAdvance("left the view at step 100,000") + pad
+        loss_w = fm.horizontalAdvance(WIDEST_LOSS) + pad
         if self._compact:
-            # The status must stay readable: when the titles with their learning rates do
-            # not fit, the table falls back to the optimizer names (then elides).
-            room = self.table.viewport().width() - status_w - loss_w
+            # Room for the usual values, grown when one needs more
+            # (update_snapshot), so the names keep their room and no digit is cut.
+            shown = [self.table.item(r, C_LOSS) for r in range(self.table.rowCount())]
+            texts = [COMPACT_LOSS, *(i.text() for i in shown if i is not None)]
+            loss_w = max(fm.horizontalAdvance(t) for t in texts) + self._cell_pad()
+        if self._compact:
+            # The run's name comes first (two runs cut to "SGD + …" look the same), the
+            # loss keeps its digits, the status takes what is left and picks its shortest
+            # forms (_fit_status): "left the view at 79" -> "left at 79".
+            status_least = fm.horizontalAdvance(STATUS_LEAST) + pad
+            room = self.table.viewport().width() - status_least - loss_w
             use_title = all(
-                fm.horizontalAdvance(t) + pad + icon_w <= room for _, _, t in self._rows
+                fm.horizontalAdvance(t) + self._cell_pad() + icon_w <= room
+                for _, _, t in self._rows
             )
             widths = []
             for r, (name, _, title) in enumerate(self._rows):
-                text = title if use_title else name
+                # Else the shorter of each run's two names (a labelled run's title is its
+                # label, "sgd + noise", shorter than its name "sgd + noise (SGD)").
+                text = title if use_title else min(name, title, key=fm.horizontalAdvance)
                 self._set(r, C_RUN, text)
                 widths.append(fm.horizontalAdvance(text))
-            run_w = max([fm.horizontalAdvance(COLUMNS[C_RUN]), *widths]) + pad + icon_w
+            run_w = max([fm.horizontalAdvance(COLUMNS[C_RUN]), *widths]) + self._cell_pad() + icon_w
             run_w = max(min(run_w, room), icon_w + fm.horizontalAdvance("SGD + mom"))
+            status_w = max(status_least, self.table.viewport().width() - run_w - loss_w)
         self.table.setColumnWidth(C_RUN, run_w)
         self.table.setColumnWidth(C_STATUS, status_w)
         self.table.setColumnWidth(C_LOSS, loss_w)
@@ -295,12 +318,23 @@ class RunTablePanel(Card):
     def _on_section_resized(self, column: int, _old: int, _new: int) -> None:
         if column in WORD_ELIDED:
             self._elide_cells()
+        elif column == C_STATUS:
+            self._fit_status()
+
+    def _cut(self, r: int, c: int) -> bool:
+        text = self.table.item(r, c).text()
+        room = self.table.columnWidth(c) - self._cell_pad()
+        return self.table.fontMetrics().horizontalAdvance(text) > room
+
+    def _cell_pad(self) -> int:
+        """A cell's margins and padding: its text has the column's width less this."""
+        return int(12 * self._scale.factor) + 4
 
     def _elide_cells(self) -> None:
         """Show each run and hyperparameter cell's full text (kept in its UserRole) cut to
         its column at a word, with the full text in its tooltip when cut."""
         fm = self.table.fontMetrics()
-        pad = int(12 * self._scale.factor) + 4
+        pad = self._cell_pad()
         icon_w = int(self._swatch_w() * self._scale.factor) + 8
         for c in WORD_ELIDED:
             room = self.table.columnWidth(c) - pad - (icon_w if c == C_RUN else 0)
@@ -316,6 +350,7 @@ class RunTablePanel(Card):
                 tip = "\n".join(t for t in (full if shown != full else "", extra) if t)
                 if item.toolTip() != tip:
                     item.setToolTip(tip)
+        self._fit_status()
 
     def full_text(self, row: int, column: int) -> str:
         """The whole text of a run or hyperparameter cell (what is shown may be cut)."""
@@ -342,6 +377,17 @@ class RunTablePanel(Card):
         if colour is not None:
             item.setForeground(QBrush(QColor(colour)))
 
+    def _set_status(self, r: int, forms: tuple[str, ...], colour: str) -> None:
+        item = self.table.item(r, C_STATUS)
+        if item is None:
+            self._set(r, C_STATUS, forms[0])
+            item = self.table.item(r, C_STATUS)
+        if item.foreground().color() != QColor(colour):
+            item.setForeground(QBrush(QColor(colour)))
+        if item.data(FORMS_ROLE) != list(forms):
+            item.setData(FORMS_ROLE, list(forms))
+            self._fit_status()
+
     def set_landscape(self, landscape: Landscape | None, tol: float = 1e-2) -> None:
         """The surface the results columns are measured on; ``tol`` is the distance to a
         listed minimum that counts as reached (the basin map's)."""
@@ -349,20 +395,51 @@ class RunTablePanel(Card):
         self._tol = float(tol)
 
     def status_text(self, snap, r: int, metrics: RunMetrics | None = None) -> tuple[str, str]:
-        """What the status cell of run ``r`` says, and its colour."""
+        """What the status cell of run ``r`` says at full length, and its colour."""
+        forms, colour = self.status_forms(snap, r, metrics)
+        return forms[0], colour
+
+    def status_forms(
+        self, snap, r: int, metrics: RunMetrics | None = None
+    ) -> tuple[tuple[str, ...], str]:
+        """The status of run ``r`` from its longest to its shortest wording (each with the
+        whole step number), and its colour. The cell shows the longest that fits."""
         status, k = snap.status[r], snap.event_step[r]
-        at = "at" if self._compact else "at step"
         if status == "converged":
-            return f"converged {at} {k:,}", "#1a7f37"
+            return _step_forms("converged", k), "#1a7f37"
         if status == "diverged":
-            return f"diverged {at} {k:,}", theme.ERROR
+            return _step_forms("diverged", k), theme.ERROR
         if status == "left":
             # Finite and downhill: the surface has no bottom. Not a fault, so not red.
             first = metrics.left_view_at if metrics is not None else None
-            return f"left the view {at} {first if first is not None else k:,}", theme.INK
+            first = first if first is not None else k
+            return (
+                f"left the view at step {first:,}",
+                f"left the view at {first:,}",
+                f"left at {first:,}",
+            ), theme.INK
         if metrics is not None and metrics.left_view_at is not None and self._outside(snap, r):
-            return "outside the view", theme.INK
-        return ("running" if snap.step > 0 else "ready"), theme.INK
+            return ("outside the view", "outside"), theme.INK
+        return ("running" if snap.step > 0 else "ready",), theme.INK
+
+    def _fit_status(self) -> None:
+        """Each status cell shows the longest of its forms that fits its column (the
+        shortest cut at words if none does); the full wording goes in its tooltip."""
+        fm = self.table.fontMetrics()
+        room = self.table.columnWidth(C_STATUS) - self._cell_pad()
+        for r in range(self.table.rowCount()):
+            item = self.table.item(r, C_STATUS)
+            forms = None if item is None else item.data(FORMS_ROLE)
+            if not forms:
+                continue
+            shown = next((f for f in forms if fm.horizontalAdvance(f) <= room), None)
+            if shown is None:
+                shown = elide_words(forms[-1], fm.horizontalAdvance, room)
+            if item.text() != shown:
+                item.setText(shown)
+            tip = forms[0] if shown != forms[0] else ""
+            if item.toolTip() != tip:
+                item.setToolTip(tip)
 
     def _outside(self, snap, r: int) -> bool:
         if self._landscape is None:
@@ -387,9 +464,11 @@ class RunTablePanel(Card):
             status = snap.status[r]
             k = snap.event_step[r]
             m = self.metrics[r]
-            text, colour = self.status_text(snap, r, m)
-            self._set(r, C_STATUS, text, colour=colour)
+            forms, colour = self.status_forms(snap, r, m)
+            self._set_status(r, forms, colour)
             self._set(r, C_LOSS, format_value(float(snap.losses[r])))
+            if self._compact and self._cut(r, C_LOSS):
+                self._fit_columns()
             steps = snap.step if status == "running" else (k if k is not None else snap.step)
             self._set(r, C_STEPS, f"{steps:,}")
             if m is None:
