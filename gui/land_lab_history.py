@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt
 
 from engine.runs import RaceSnapshot
 from engine.trajectory import History
-from gui.controls.net_history import NetHistoryBar
+from gui.controls.history_bar import HistoryBar
 
 HISTORY_BAR_S = 0.5  # while live the slider's range follows at this pace (see net lab)
 
@@ -85,7 +85,7 @@ class LandHistoryMixin:
     """The history bar of the landscape lab and the scrubbed view of the race."""
 
     def _build_history(self) -> None:
-        self.history_bar = NetHistoryBar()
+        self.history_bar = HistoryBar()
         self.history_bar.slider.setToolTip(
             "Scrub back through the race's recorded steps (the distant past is thinned); "
             "the race goes on meanwhile"

@@ -69,8 +69,8 @@ from engine.tables import (
     write_csv,
 )
 from gui import theme
+from gui.controls.history_bar import HistoryBar
 from gui.controls.net_editor import NetEditor
-from gui.controls.net_history import NetHistoryBar
 from gui.lab import BridgedLab
 from gui.net_insights import NetLrRange, NetMuonSpectra
 from gui.net_lab_drawing import NetDrawMixin
@@ -244,7 +244,7 @@ class NetworkLab(NetHistoryMixin, NetDrawMixin, BridgedLab):
         self.row.setChildrenCollapsible(False)
         self.row.setStretchFactor(0, 4)
         self.row.setStretchFactor(1, 1)
-        self.history_bar = NetHistoryBar()
+        self.history_bar = HistoryBar()
         self.history_bar.slider.sliderPressed.connect(self._sync_history_bar)
         self.history_bar.scrubbed.connect(self._on_scrub)
         self.history_bar.live_requested.connect(self.go_live)

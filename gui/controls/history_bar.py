@@ -1,4 +1,4 @@
-"""The history bar: a slider over the recorded pictures and a button back to live.
+"""The history bar of both labs: a slider over the recorded steps and a button back to live.
 
 Moving the slider left of its end shows an older picture (the lab keeps training); the
 "Live" button, the End key or dragging to the end return to the newest one.
@@ -10,7 +10,7 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 
-class NetHistoryBar(QWidget):
+class HistoryBar(QWidget):
     """Slider over ``n`` recorded pictures.
 
     Signals
