@@ -65,6 +65,7 @@ class InternalsPanel(Card):
             self.head_layout.addWidget(b)
         self.group.idClicked.connect(self.show_series)
 
+        self._compact = False
         self.plot_widget = pg.PlotWidget()
         self.plot_widget.setMinimumSize(*theme.MIN_PLOT)
         self.plot_widget.setBackground(theme.PANEL_BG)
@@ -116,7 +117,27 @@ class InternalsPanel(Card):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self._fit_footer()
         self._fit_y_label()
+
+    def _fit_footer(self) -> None:
+        """The arrow legend under the plot only where the card has room for both: in a
+        short column the card is squeezed below its minimum, and the legend's two lines would
+        be drawn over the plot's axis. Without room the legend is the card's tooltip."""
+        if self._compact:
+            return
+        lay = self.body_layout
+        m = lay.contentsMargins()
+        width = max(1, self.width() - m.left() - m.right())
+        # A word-wrapped label's size hint is for a narrow width: ask for the real one.
+        wrap = self.footer.wordWrap()
+        need = self.footer.heightForWidth(width) if wrap else self.footer.sizeHint().height()
+        used = m.top() + m.bottom() + self.head_layout.sizeHint().height() + 2 * lay.spacing()
+        room = self.height() - used - self.plot_widget.minimumHeight()
+        show = need <= room
+        if show != self.footer.isVisibleTo(self):
+            self.footer.setVisible(show)
+            self.setToolTip("" if show else f"{ARROW_LEGEND}\n{ARROW_DETAILS}")
 
     def set_runs(self, styles: list[theme.RunStyle]) -> None:
         self._styles = list(styles)
@@ -191,8 +212,11 @@ class InternalsPanel(Card):
     def set_compact(self, on: bool) -> None:
         """Presentation: the arrow legend moves to the tooltip so the plot keeps its height
         (at 1280x720 its two lines left the plot under 150 px)."""
+        self._compact = bool(on)
         self.footer.setVisible(not on)
         self.setToolTip(f"{ARROW_LEGEND}\n{ARROW_DETAILS}" if on else "")
+        if not on:
+            self._fit_footer()
 
     def apply_scale(self, scale: theme.Scale) -> None:
         self._scale = scale

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from gui import theme
 
@@ -49,3 +50,25 @@ def test_frozen_run_leaves_a_gap_and_values_are_log_step_sizes(app, qtbot):
     panel.show_series(1)
     (curve,) = panel.curves()
     np.testing.assert_allclose(curve.y, np.log10([0.02, 0.04]), rtol=1e-12)
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_arrow_legend_never_covers_the_plot(make_window, qtbot, size):
+    """In a column too short for the plot and the legend's lines, the legend moves to the
+    tooltip instead of being drawn over the plot's axis (it left 931 stale pixels there)."""
+    from engine.runs import eight_run_race
+
+    _window, lab = make_window(eight_run_race(), size=size)
+    lab.act_internals.trigger()
+    qtbot.waitUntil(lambda: lab.internals.isVisible(), timeout=5000)
+    qtbot.wait(100)
+    panel = lab.internals
+    plot = panel.plot_widget.geometry()
+    if panel.footer.isVisible():
+        assert not panel.footer.geometry().intersects(plot)
+        assert panel.toolTip() == ""
+    else:
+        assert "Arrows" in panel.toolTip()
+    assert plot.height() >= 150
+    if size == (1920, 1080):
+        assert panel.footer.isVisible()  # room enough: the legend shows
