@@ -695,10 +695,8 @@ class MainWindow(QMainWindow):
         scale = theme.PRESENTATION if on else theme.NORMAL
         app = QApplication.instance()
         if app is not None:
-            f = app.font()
-            f.setPointSizeF(scale.font_pt)
-            app.setFont(f)
-            app.setStyleSheet(theme.stylesheet(scale))
+            # Never app.setStyleSheet here: it re-polishes every widget (about 1 s).
+            theme.set_presentation_style(app, on)
         self.lesson_banner.apply_scale(scale)
         self.toolbar.setIconSize(QSize(int(20 * scale.factor), int(20 * scale.factor)))
         self._style_toolbar()
