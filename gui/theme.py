@@ -237,7 +237,8 @@ def style_plot(plot_item: pg.PlotItem, scale: Scale) -> None:
             ax.setTickFont(f)
         if ax.pen().color() != muted:
             ax.setPen(pg.mkPen(MUTED))
-        if ax.textPen().color() != ink:
+        # setPen also colours the axis label; setTextPen (after it) makes that INK again.
+        if ax.textPen().color() != ink or ax.labelStyle.get("color") != ink.name():
             ax.setTextPen(pg.mkPen(INK))
         if ax.label.font() != f:
             ax.label.setFont(f)
