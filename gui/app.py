@@ -75,7 +75,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     if f.pointSizeF() != theme.NORMAL.font_pt:
         f.setPointSizeF(theme.NORMAL.font_pt)
         app.setFont(f)
-    sheet = theme.stylesheet(theme.NORMAL)
+    sheet = theme.stylesheet()
     if app.styleSheet() != sheet:
         app.setStyleSheet(sheet)
     return app

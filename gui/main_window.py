@@ -74,6 +74,8 @@ class _Page:
     # same key); _on_tab_changed adds and removes them.
     shortcuts: list[QAction] = field(default_factory=list)
     toolbar_items: list[QAction] = field(default_factory=list)
+    # Whether the lab is styled for presentation: a hidden lab is re-styled when shown.
+    presenting: bool = False
 
 
 class MainWindow(QMainWindow):
@@ -413,9 +415,7 @@ class MainWindow(QMainWindow):
         self._style_toolbar()
         # A new lab is at the normal scale (gui.lab.Lab.__init__); re-applying it re-styles
         # every panel for nothing (50-120 ms for the landscape lab, measured).
-        if self._presentation:
-            lab.set_scale(theme.PRESENTATION)
-            lab.set_presentation(True)
+        self._style_lab(page)
         lab.set_speed(self.speed())
 
     def _make(self, index: int) -> Lab | None:
@@ -562,6 +562,7 @@ class MainWindow(QMainWindow):
     def _on_tab_changed(self, index: int) -> None:
         if 0 <= index < len(self._pages):
             self._make(index)
+            self._style_lab(self._pages[index])
         for i, page in enumerate(self._pages):
             lab = page.lab
             if lab is None:
@@ -695,20 +696,30 @@ class MainWindow(QMainWindow):
         scale = theme.PRESENTATION if on else theme.NORMAL
         app = QApplication.instance()
         if app is not None:
-            f = app.font()
-            f.setPointSizeF(scale.font_pt)
-            app.setFont(f)
-            app.setStyleSheet(theme.stylesheet(scale))
+            # Never app.setStyleSheet here: it re-polishes every widget (about 1 s).
+            theme.set_presentation_style(app, on)
         self.lesson_banner.apply_scale(scale)
         self.toolbar.setIconSize(QSize(int(20 * scale.factor), int(20 * scale.factor)))
         self._style_toolbar()
         self._fit_status_labels()
         self._sync_speed_widgets(self.speed_slider.value())
-        for lab in self.labs:
-            lab.set_scale(scale)
-            lab.set_presentation(on)
+        # The lab on show now; a hidden one when its tab is chosen (20-60 ms a lab, and
+        # its relayout, kept off the toggle's stall).
+        current = self.current_lab()
+        for page in self._pages:
+            if page.lab is not None and page.lab is current:
+                self._style_lab(page)
         self.presentation_changed.emit(on)
         self.state_changed.emit()
+
+    def _style_lab(self, page: _Page) -> None:
+        """Style ``page``'s lab for the window's mode, if it is not yet."""
+        lab = page.lab
+        if lab is None or page.presenting == self._presentation:
+            return
+        page.presenting = self._presentation
+        lab.set_scale(theme.PRESENTATION if page.presenting else theme.NORMAL)
+        lab.set_presentation(page.presenting)
 
     @property
     def presentation(self) -> bool:

@@ -12,7 +12,8 @@ While it runs it counts what went wrong:
 * exceptions: ``sys.excepthook`` (an exception in a slot lands there), and warnings or
   worse from Qt's message handler;
 * stalls: a 10 ms timer measures how late the event loop serves it (the lag probe); a lag
-  above ``stall_ms`` is a stall;
+  above ``stall_ms`` is a stall; the GUI thread's CPU time per action (``cpu_ms``, worst
+  per kind) tells an action's own cost from waiting for the CPU or the GIL;
 * memory: the resident set size (``/proc/self/statm``), sampled every ``every`` actions.
 
 Dialogs that would block are replaced by a scripted stand-in that answers "cancel".
@@ -116,6 +117,10 @@ class MonkeyReport:
     memory: list[tuple[int, float]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    #: Worst CPU time (ms) of the GUI thread per kind of action, the events it posted
+    #: included: the stall the action itself causes, which neither machine load nor the
+    #: workers' share of the GIL inflates (the lag probe's wall time counts both).
+    cpu_ms: dict[str, float] = field(default_factory=dict)
 
     def growth_after(self, first: int) -> float:
         """Memory growth (MB) from the sample at ``first`` actions to the largest after."""
@@ -269,6 +274,7 @@ class Monkey:
                 rep.counts[name] = rep.counts.get(name, 0) + 1
                 self.probe.take_max()
                 t0 = time.perf_counter()
+                c0 = time.thread_time()
                 try:
                     act()
                 except Exception as exc:  # an action raising directly (not via a slot)
@@ -284,6 +290,8 @@ class Monkey:
                     time.sleep(0.001)
                 # The action itself ran on the event loop's thread: its time is a stall too.
                 spent = time.perf_counter() - t0
+                cpu = (time.thread_time() - c0) * 1000
+                rep.cpu_ms[name] = max(rep.cpu_ms.get(name, 0.0), cpu)
                 rep.seconds[name] = rep.seconds.get(name, 0.0) + spent
                 lag = max(self.probe.take_max(), spent * 1000 - self.settle_ms)
                 if lag > self.stall_ms:

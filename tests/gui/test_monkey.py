@@ -1,8 +1,8 @@
 """1,500 seeded random actions across both labs: no exception, no freeze, bounded memory.
 
 The driver is tests/gui/monkey.py (bench/monkey_bench.py runs 10,000). Presentation
-toggles are rare here (each re-styles every widget: bench/monkey_bench.py reports their
-lag); the rest of the mix is what a teacher does, much faster.
+toggles are rare here (bench/presentation_bench.py measures them alone); the rest of the
+mix is what a teacher does, much faster.
 """
 
 from __future__ import annotations
@@ -16,6 +16,11 @@ ACTIONS = 1500
 FREEZE_MS = 5000
 #: Growth allowed after the first 500 actions (the issue: +355-483 MB over 6,000).
 GROWTH_MB = 150
+#: A presentation toggle's own stall: the GUI thread's CPU time (the issue: 2.0-2.4 s; the
+#: lag probe's wall time also counts waiting for the busy workers, so it keeps FREEZE_MS).
+#: Twice the 250 ms that tests/gui/test_presentation_toggle.py holds for two labs and a
+#: lesson: here a network lab may hold many columns, each re-styled (268 ms seen).
+PRESENTATION_CPU_MS = 500
 
 
 @pytest.fixture
@@ -64,5 +69,7 @@ def test_random_actions_raise_nothing_freeze_nothing_and_memory_levels_off(windo
     assert rep.counts["switch"] > 20 and rep.counts["lesson"] > 3
     worst = max((lag for _, _, lag in rep.stalls), default=0.0)
     assert worst < FREEZE_MS, f"the event loop froze {worst:.0f} ms"
+    toggle = rep.cpu_ms["presentation"]
+    assert toggle < PRESENTATION_CPU_MS, f"a presentation toggle took {toggle:.0f} ms of CPU"
     growth = rep.growth_after(500)
     assert growth < GROWTH_MB, f"memory grew {growth:.0f} MB after 500 actions: {rep.memory}"
