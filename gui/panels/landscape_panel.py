@@ -323,8 +323,10 @@ class LandscapePanel(Card):
             self.contours.setData(seg[:, 0], seg[:, 1])
         else:
             self.contours.setData([], [])
-        self.colorbar.setLevels((lo, hi))
+        # Log mode first: levels of a linear surface read as decades would overflow 10**x
+        # in the axis (the previous surface's mode is still set).
         self.colorbar.axis.setLogMode(bool(is_log))
+        self.colorbar.setLevels((lo, hi))
         if is_log:
             if offset == 0:
                 label = "loss f (log scale)"
@@ -372,6 +374,7 @@ class LandscapePanel(Card):
                 self.plot_item.removeItem(it)
         self._styles = list(styles)
         self._runs = []
+        self._last_snapshot = None  # it holds the old set of runs: never draw it again
         for st in styles:
             label = pg.TextItem("", color=theme.ERROR, anchor=(0, 1))
             label.setVisible(False)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -112,6 +113,8 @@ class LagProbe:
 class MonkeyReport:
     actions: int = 0
     exceptions: list[str] = field(default_factory=list)
+    #: The full traceback of each exception, for the failure message.
+    tracebacks: list[str] = field(default_factory=list)
     qt_messages: list[str] = field(default_factory=list)
     stalls: list[tuple[int, str, float]] = field(default_factory=list)
     memory: list[tuple[int, float]] = field(default_factory=list)
@@ -255,9 +258,8 @@ class Monkey:
         old_hook = sys.excepthook
 
         def hook(tp, value, tb):
-            import traceback
-
             rep.exceptions.append("".join(traceback.format_exception_only(tp, value)).strip())
+            rep.tracebacks.append("".join(traceback.format_exception(tp, value, tb)))
 
         def on_qt(mode, context, message):
             if mode != QtMsgType.QtDebugMsg and not any(b in message for b in BENIGN_QT):
@@ -279,6 +281,7 @@ class Monkey:
                     act()
                 except Exception as exc:  # an action raising directly (not via a slot)
                     rep.exceptions.append(f"{name}: {type(exc).__name__}: {exc}")
+                    rep.tracebacks.append("".join(traceback.format_exception(exc)))
                 deadline = time.perf_counter() + self.settle_ms / 1000
                 while True:
                     app.processEvents()

@@ -106,3 +106,33 @@ def test_the_arrow_follows_when_the_view_is_panned_while_paused(panel, qtbot):
     panel.view.sigRangeChangedManually.emit([True, True])
     qtbot.waitUntil(lambda: panel.head_off_view(0), timeout=3000)
     assert panel.edge_arrows() and all(math.isfinite(v) for v in panel.head_position(0))
+
+
+def test_every_surface_after_every_other_draws_without_a_warning(panel):
+    """The colour bar's axis kept the previous surface's log mode while it took the new
+    levels: a linear surface's levels read as decades overflowed 10**x (found by the
+    random-action test). Warnings are errors in the test run, so any pair that warns fails."""
+    from engine.landscapes import LANDSCAPES, make_landscape
+
+    surfaces = [make_landscape(name) for name in LANDSCAPES]
+    # a linear surface whose values pass 10^308 when read as decades
+    surfaces.append(make_landscape("formula", expr="1000*(x^2+y^2)"))
+    assert not surfaces[-1].log_scale
+    for a in surfaces:
+        for b in surfaces:
+            if a.log_scale != b.log_scale:
+                panel.set_landscape(a)
+                panel.set_landscape(b)
+                assert panel.colorbar.axis.logMode == bool(b.log_scale)
+
+
+def test_fewer_runs_then_internals_on_draws_no_stale_snapshot(panel):
+    """After the set of runs shrinks, the last snapshot (of the old runs) is never drawn:
+    switching the internals on used to index a run that no longer exists."""
+    panel.update_snapshot(panel.race_.snapshot())
+    panel.set_runs([theme.run_style(0)])
+    panel.set_internals_visible(True)  # raised IndexError before
+    one = Race(replace(panel.race_.config, runs=panel.race_.config.runs[:1]))
+    one.step(5)
+    panel.update_snapshot(one.snapshot())
+    assert len(panel.arrows("grad")) <= 1

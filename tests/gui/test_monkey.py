@@ -63,7 +63,7 @@ def test_random_actions_raise_nothing_freeze_nothing_and_memory_levels_off(windo
     )
     rep = monkey.run(ACTIONS, every=250)
     assert rep.actions == ACTIONS
-    assert rep.exceptions == []
+    assert rep.exceptions == [], "\n".join(rep.tracebacks)
     assert rep.qt_messages == []
     assert set(rep.counts) == set(Monkey.DEFAULT_WEIGHTS)  # every kind was exercised
     assert rep.counts["switch"] > 20 and rep.counts["lesson"] > 3
