@@ -59,3 +59,35 @@ def device_point(plot_widget, x, y):
     vb = plot_widget.getPlotItem().getViewBox()
     p = plot_widget.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
     return p.x(), p.y()
+
+
+def start_xvfb(screen: str = "1024x768x24"):
+    """A fresh Xvfb on a free display: ``(process, ":N")``; the test skips without Xvfb.
+
+    The offscreen platform does not show what a screen receives (window sizes a window
+    manager would keep, OpenGL): tests of those run a child on a real X server.
+    """
+    import os
+    import shutil
+    import subprocess
+
+    import pytest
+
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        pytest.skip("Xvfb is not installed")
+    r, w = os.pipe()
+    proc = subprocess.Popen(
+        [xvfb, "-displayfd", str(w), "-screen", "0", screen, "-nolisten", "tcp"],
+        pass_fds=(w,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(w)
+    with os.fdopen(r) as f:
+        number = f.readline().strip()
+    if not number:
+        proc.kill()
+        proc.wait()
+        pytest.skip("Xvfb did not start")
+    return proc, f":{number}"

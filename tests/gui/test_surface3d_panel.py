@@ -2,7 +2,6 @@
 the GL tests (test_surface3d_gl.py) run for real on Xvfb where Mesa provides OpenGL."""
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 from engine.landscapes import make_landscape
 from gui import gl_check
+from tests.gui.helpers import start_xvfb
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -105,30 +105,9 @@ def test_growing_line_keeps_old_points_and_grows_its_buffer(qapp):
     assert len(line) == 0 and line.pos is None
 
 
-def _start_xvfb():
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        pytest.skip("Xvfb is not installed")
-    r, w = os.pipe()
-    proc = subprocess.Popen(
-        [xvfb, "-displayfd", str(w), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-        pass_fds=(w,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(w)
-    with os.fdopen(r) as f:
-        number = f.readline().strip()
-    if not number:
-        proc.kill()
-        proc.wait()
-        pytest.skip("Xvfb did not start")
-    return proc, f":{number}"
-
-
 def test_gl_view_on_xvfb():
     """Runs test_surface3d_gl.py in a child on a fresh Xvfb (skips there if GL is missing)."""
-    proc, display = _start_xvfb()
+    proc, display = start_xvfb()
     try:
         env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
         out = subprocess.run(
