@@ -697,7 +697,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             # Never app.setStyleSheet here: it re-polishes every widget (about 1 s).
-            theme.set_presentation_style(app, on)
+            theme.set_presentation_style(app, on, root=self)
         self.lesson_banner.apply_scale(scale)
         self.toolbar.setIconSize(QSize(int(20 * scale.factor), int(20 * scale.factor)))
         self._style_toolbar()

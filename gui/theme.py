@@ -331,7 +331,7 @@ def _has_ancestor(widget: QWidget, cls: type) -> bool:
     return False
 
 
-def set_presentation_style(app: QApplication, on: bool) -> int:
+def set_presentation_style(app: QApplication, on: bool, root: QWidget | None = None) -> int:
     """Switch every widget to the presentation sizes (``on``) or the normal ones.
 
     Under an application style sheet Qt does not pass a font change from parent to child
@@ -348,7 +348,11 @@ def set_presentation_style(app: QApplication, on: bool) -> int:
         f.setPointSizeF(pt)
         app.setFont(f)
     targets = []
-    for w in app.allWidgets():
+    # Only the window's own widgets (dialogs and panels it parents included): the app's list
+    # also holds widgets of windows being torn down, and restyling those aborted Qt.
+    widgets = app.allWidgets() if root is None else [root, *root.findChildren(QWidget)]
+    tops = app.topLevelWidgets() if root is None else [w for w in widgets if w.isWindow()]
+    for w in widgets:
         f = w.font()
         if f.pointSizeF() != pt:
             # The widget's own font with the new size: bold or a family it set stays.
@@ -361,7 +365,7 @@ def set_presentation_style(app: QApplication, on: bool) -> int:
         if is_scaled(w):
             targets.append(w)
     changed = set()
-    for window in app.topLevelWidgets():
+    for window in tops:
         if bool(window.property(PRESENTATION_PROPERTY)) != on:
             window.setProperty(PRESENTATION_PROPERTY, on)
             changed.add(window)
