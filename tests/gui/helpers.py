@@ -91,3 +91,17 @@ def start_xvfb(screen: str = "1024x768x24"):
         proc.wait()
         pytest.skip("Xvfb did not start")
     return proc, f":{number}"
+
+
+def close_other_windows() -> None:
+    """Close and delete every top-level window earlier tests left, as in the app's one
+    window: an application-wide change (the presentation font) reaches each of them, and
+    a test that times such a change would be charged for them."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    for w in QApplication.topLevelWidgets():
+        # QWidget's own close: pyqtgraph's PlotWidget.close fails on a plot closed before
+        QWidget.close(w)
+        w.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -26,7 +26,9 @@ PRESENTATION_CPU_MS = 500
 @pytest.fixture
 def window(app, qtbot):
     from gui.app import build_main_window
+    from tests.gui.helpers import close_other_windows
 
+    close_other_windows()  # as in the app, one window (the presentation font reaches all)
     window = build_main_window()
     qtbot.addWidget(window)
     window.resize(960, 600)

@@ -125,16 +125,10 @@ def test_a_toggle_re_polishes_only_the_widgets_the_presentation_rules_match(app,
 
 
 def test_toggling_with_both_labs_and_a_lesson_stalls_less_than_250_ms_of_cpu(app, qtbot):
-    from PySide6.QtCore import QCoreApplication, QEvent
-
     from gui.app import build_main_window
+    from tests.gui.helpers import close_other_windows
 
-    # As in the app, one window: windows earlier tests left behind would each take the
-    # application font change too, and be charged to this toggle.
-    for w in QApplication.topLevelWidgets():
-        w.close()
-        w.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    close_other_windows()  # as in the app, one window
 
     window = build_main_window()
     qtbot.addWidget(window)
