@@ -81,7 +81,8 @@ class LessonMenu(QObject):
             shipped = []
             self.window.show_message(f"built-in lessons unavailable: {exc}", "warning")
         for i, (path, sc) in enumerate(shipped):
-            act = QAction(f"&{i + 1}  {sc.title}" if i < 9 else sc.title, self.menu)
+            # Every lesson is numbered; 1-9 also get the number as their menu key.
+            act = QAction(f"&{i + 1}  {sc.title}" if i < 9 else f"{i + 1}  {sc.title}", self.menu)
             act.setData(str(path))
             tip = sc.lesson or sc.title
             act.setToolTip(tip)

@@ -50,8 +50,9 @@ def test_menu_lists_every_builtin_lesson(window_lab):
     shipped = builtin_scenarios()
     acts = window.lessons.builtin_actions
     assert [a.data() for a in acts] == [str(p) for p, _ in shipped]
-    for act, (_p, sc) in zip(acts, shipped, strict=True):
+    for n, (act, (_p, sc)) in enumerate(zip(acts, shipped, strict=True), start=1):
         assert sc.title in act.text()
+        assert act.text().replace("&", "").startswith(f"{n}  ")  # every lesson numbered
         assert act.toolTip() == sc.lesson
     acts = (window.lessons.act_open, window.lessons.act_save)
     shortcuts = {a.shortcut().toString() for a in acts}
