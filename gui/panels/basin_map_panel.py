@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -34,40 +34,10 @@ from engine.map_image import (
 )
 from engine.maps import DIVERGED, LEFT, MAX_GRID, NONE, basin_map
 from engine.runs import RunConfig
-from gui.worker import EngineBridge
-
-FRAME_MS = 50  # the map creeps in: 20 Hz is plenty
+from gui.panels.map_window import MapWindow, swatch
 
 
-class MapJob:
-    """A map generator as an engine the bridge can drive: one ``step`` is one snapshot."""
-
-    def __init__(self, generator) -> None:
-        self._gen = generator
-        self._snap = None
-        self.done = False
-
-    def step(self, n: int = 1) -> None:
-        for _ in range(max(1, int(n))):
-            if self.done:
-                return
-            try:
-                self._snap = next(self._gen)
-            except StopIteration:
-                self.done = True
-                return
-            self.done = self._snap.done
-
-    def snapshot(self):
-        return self._snap
-
-
-def _swatch(rgb) -> str:
-    r, g, b = (int(v) for v in rgb)
-    return f'<span style="background-color: rgb({r},{g},{b})">&nbsp;&nbsp;&nbsp;&nbsp;</span>'
-
-
-class BasinMapPanel(QWidget):
+class BasinMapPanel(MapWindow):
     """A window with the basin map of one optimizer setting on the current landscape.
 
     Signals
@@ -79,17 +49,11 @@ class BasinMapPanel(QWidget):
     """
 
     start_requested = Signal(float, float)
-    message = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, Qt.WindowType.Window)
-        self.setWindowTitle("Basin map")
-        self.resize(760, 640)
+        super().__init__(parent, "Basin map", (760, 640))
         self._landscape: Landscape | None = None
         self._run: RunConfig | None = None
-        self.bridge: EngineBridge | None = None
-        self.job: MapJob | None = None
-        self.snapshot = None
 
         lay = QVBoxLayout(self)
         row = QHBoxLayout()
@@ -126,9 +90,6 @@ class BasinMapPanel(QWidget):
         self.status = QLabel("")
         self.status.setObjectName("Hint")
         lay.addWidget(self.status)
-        self.timer = QTimer(self)
-        self.timer.setInterval(FRAME_MS)
-        self.timer.timeout.connect(self._on_frame)
 
     def set_subject(self, landscape: Landscape, run: RunConfig, title: str = "") -> None:
         """The landscape and the run whose optimizer settings the next map uses."""
@@ -146,29 +107,11 @@ class BasinMapPanel(QWidget):
             run = replace(self._run, start=None, batch_size=0)
             gen = basin_map(self._landscape, run, grid=n, steps=steps, every=max(1, steps // 20))
         except (ResourceError, ValueError) as exc:
-            self.status.setText(str(exc))
-            self.message.emit("error", str(exc))
-            return False
-        self.stop()
-        self.job = MapJob(gen)
-        self.snapshot = None
-        self.bridge = EngineBridge(self.job, stop_when=lambda job: job.done, parent=self)
-        self.bridge.failed.connect(lambda text: self.message.emit("error", f"basin map: {text}"))
-        self.bridge.start()
-        self.bridge.set_running(True)
-        self.timer.start()
+            return self._refuse(exc)
+        self._start_worker(gen, "basin map")
         self.status.setText(f"computing {n} × {n} starts, {steps:,} steps each…")
         self._set_legend()
         return True
-
-    def _on_frame(self) -> None:
-        if self.bridge is None:
-            return
-        snap = self.bridge.take()
-        if snap is not None:
-            self.draw(snap)
-        if self.snapshot is not None and self.snapshot.done:
-            self.timer.stop()
 
     def draw(self, snap) -> None:
         """Show ``snap`` (a basins MapSnapshot)."""
@@ -196,7 +139,7 @@ class BasinMapPanel(QWidget):
         for k, m in enumerate(land.minima):
             c = OUTCOME_COLOURS[k % len(OUTCOME_COLOURS)]
             n = f" ({counts[k]:,})" if counts else ""
-            parts.append(f"{_swatch(c)} #{k + 1} ({m.x:.4g}, {m.y:.4g}){n}")
+            parts.append(f"{swatch(c)} #{k + 1} ({m.x:.4g}, {m.y:.4g}){n}")
         for code, colour, label in (
             (NONE, NONE_COLOUR, "no listed minimum"),
             (DIVERGED, DIVERGED_COLOUR, "diverged"),
@@ -205,7 +148,7 @@ class BasinMapPanel(QWidget):
             if code == LEFT and not (snap is not None and (snap.outcome == LEFT).any()):
                 continue  # only bottomless surfaces have it: no legend entry for nothing
             n = f" ({int(np.sum(snap.outcome == code)):,})" if snap is not None else ""
-            parts.append(f"{_swatch(colour)} {label}{n}")
+            parts.append(f"{swatch(colour)} {label}{n}")
         self.legend.setText("&nbsp;&nbsp; ".join(parts))
 
     def start_at_pixel(self, i: int, j: int) -> tuple[float, float] | None:
@@ -227,14 +170,3 @@ class BasinMapPanel(QWidget):
         j = int(np.argmin(np.abs(ya - p.y())))
         if xa[0] - (xa[1] - xa[0]) <= p.x() <= xa[-1] + (xa[1] - xa[0]):
             self.start_at_pixel(i, j)
-
-    def stop(self) -> None:
-        self.timer.stop()
-        if self.bridge is not None:
-            self.bridge.stop()
-            self.bridge.deleteLater()
-            self.bridge = None
-
-    def closeEvent(self, event) -> None:
-        self.stop()
-        super().closeEvent(event)

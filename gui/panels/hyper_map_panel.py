@@ -1,7 +1,7 @@
 """Hyperparameter map: final loss or steps to tolerance over a grid of two hyperparameters.
 
 The map (:func:`engine.maps.hyper_map`) runs on a worker like the basin map (through
-:class:`~gui.panels.basin_map_panel.MapJob`) and is drawn progressively
+:class:`~gui.panels.map_window.MapJob`) and is drawn progressively
 (:func:`engine.map_image.hyper_rgb`) with a colour bar. A log axis is drawn in log10
 coordinates with the axis labelled in powers of ten. The selected run's own setting is
 marked (in the spirit of Distill's "Why Momentum Really Works"), and clicking a pixel asks
@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -42,8 +42,7 @@ from engine.map_image import (
 from engine.maps import DIVERGED, LEFT, MAX_GRID, hyper_axes, hyper_map, parse_axis
 from engine.optimizers import OPTIMIZERS
 from engine.runs import RunConfig
-from gui.panels.basin_map_panel import FRAME_MS, MapJob, _swatch
-from gui.worker import EngineBridge
+from gui.panels.map_window import MapWindow, swatch
 
 QUANTITIES = (("loss", "final loss"), ("steps", "steps to tolerance"))
 DEFAULT_GRID = 40
@@ -132,7 +131,7 @@ class _AxisRow:
         self.log.setChecked(log)
 
 
-class HyperMapPanel(QWidget):
+class HyperMapPanel(MapWindow):
     """A window with the hyperparameter map of the selected run on the current landscape.
 
     Signals
@@ -144,19 +143,13 @@ class HyperMapPanel(QWidget):
     """
 
     hyper_chosen = Signal(int, dict)
-    message = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, Qt.WindowType.Window)
-        self.setWindowTitle("Hyperparameter map")
-        self.resize(820, 680)
+        super().__init__(parent, "Hyperparameter map", (820, 680))
         self._landscape: Landscape | None = None
         self._run: RunConfig | None = None
         self._row = 0
         self._start: tuple[float, float] | None = None
-        self.bridge: EngineBridge | None = None
-        self.job: MapJob | None = None
-        self.snapshot = None
 
         lay = QVBoxLayout(self)
         grid = QGridLayout()
@@ -217,9 +210,6 @@ class HyperMapPanel(QWidget):
         self.status.setObjectName("Hint")
         self.status.setWordWrap(True)
         lay.addWidget(self.status)
-        self.timer = QTimer(self)
-        self.timer.setInterval(FRAME_MS)
-        self.timer.timeout.connect(self._on_frame)
 
     # ------------------------------------------------------------------ subject
     def set_subject(
@@ -281,32 +271,12 @@ class HyperMapPanel(QWidget):
                 every=max(1, steps // 20),
             )
         except (ResourceError, ValueError) as exc:
-            self.status.setText(str(exc))
-            self.message.emit("error", str(exc))
-            return False
-        self.stop()
-        self.job = MapJob(gen)
-        self.snapshot = None
-        self.bridge = EngineBridge(self.job, stop_when=lambda job: job.done, parent=self)
-        self.bridge.failed.connect(
-            lambda text: self.message.emit("error", f"hyperparameter map: {text}")
-        )
-        self.bridge.start()
-        self.bridge.set_running(True)
-        self.timer.start()
+            return self._refuse(exc)
+        self._start_worker(gen, "hyperparameter map")
         self.status.setText(
             f"computing {len(xa.values)} × {len(ya.values)} settings, {steps:,} steps each…"
         )
         return True
-
-    def _on_frame(self) -> None:
-        if self.bridge is None:
-            return
-        snap = self.bridge.take()
-        if snap is not None:
-            self.draw(snap)
-        if self.snapshot is not None and self.snapshot.done:
-            self.timer.stop()
 
     # ------------------------------------------------------------------ drawing
     @staticmethod
@@ -380,14 +350,14 @@ class HyperMapPanel(QWidget):
 
     def _set_legend(self, snap) -> None:
         quantity = self.quantity.currentData()
-        parts = [f"{_swatch(DIVERGED_COLOUR)} diverged ({int(np.sum(snap.outcome == DIVERGED)):,})"]
+        parts = [f"{swatch(DIVERGED_COLOUR)} diverged ({int(np.sum(snap.outcome == DIVERGED)):,})"]
         if (snap.outcome == LEFT).any():
             left = int(np.sum(snap.outcome == LEFT))
-            parts.append(f"{_swatch(LEFT_COLOUR)} left the view downhill ({left:,})")
+            parts.append(f"{swatch(LEFT_COLOUR)} left the view downhill ({left:,})")
         if quantity == "steps":
             never = int(np.sum((snap.steps_to < 0) & (snap.outcome >= -1)))
             parts.append(
-                f"{_swatch(NONE_COLOUR)} never within {snap.tol:g} of a minimum ({never:,})"
+                f"{swatch(NONE_COLOUR)} never within {snap.tol:g} of a minimum ({never:,})"
             )
         self.legend.setText("&nbsp;&nbsp; ".join(parts))
 
@@ -417,14 +387,3 @@ class HyperMapPanel(QWidget):
             i = int(np.argmin(np.abs(cx - p.x())))
             j = int(np.argmin(np.abs(cy - p.y())))
             self.choose_pixel(i, j)
-
-    def stop(self) -> None:
-        self.timer.stop()
-        if self.bridge is not None:
-            self.bridge.stop()
-            self.bridge.deleteLater()
-            self.bridge = None
-
-    def closeEvent(self, event) -> None:
-        self.stop()
-        super().closeEvent(event)

@@ -15,15 +15,15 @@ def test_basin_map_on_the_worker_matches_the_engine_and_a_click_sets_the_start(m
     run = RunConfig("adam", {"lr": 0.05})
     _window, lab = make_window(RaceConfig("himmelblau", runs=(run,)))
     threads = set()
-    from gui.panels import basin_map_panel
+    from gui.panels import map_window
 
-    real_step = basin_map_panel.MapJob.step
+    real_step = map_window.MapJob.step
 
     def spy(job, n=1):
         threads.add(threading.get_ident())
         return real_step(job, n)
 
-    basin_map_panel.MapJob.step = spy
+    map_window.MapJob.step = spy
     try:
         panel = lab.show_basin_map(compute=False)
         panel.grid.setValue(12)
@@ -31,7 +31,7 @@ def test_basin_map_on_the_worker_matches_the_engine_and_a_click_sets_the_start(m
         assert panel.compute()
         qtbot.waitUntil(lambda: panel.snapshot is not None and panel.snapshot.done, timeout=20000)
     finally:
-        basin_map_panel.MapJob.step = real_step
+        map_window.MapJob.step = real_step
     # Every step ran on the worker, never on the GUI thread.
     assert threads and threading.get_ident() not in threads
     snap = panel.snapshot
