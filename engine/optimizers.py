@@ -26,60 +26,6 @@ optimizer with the scheduled learning rate, however many times and in whatever o
 are called.
 """
 
-from engine.optim import (
-    OPTIMIZERS,
-    AdaBeliefState,
-    AdadeltaState,
-    AdagradState,
-    AdamaxState,
-    AdamSGDState,
-    AdamState,
-    LionState,
-    LookaheadState,
-    NAdamState,
-    Optimizer,
-    OptimizerSpec,
-    RAdamState,
-    RMSpropState,
-    RpropState,
-    ScheduleFreeState,
-    SGDState,
-    SignSGDState,
-    TransformState,
-    current_lr,
-    inspect,
-    make_optimizer,
-    set_hyper,
-    with_clipping,
-    with_gradient_noise,
-    with_schedule,
-)
-
-__all__ = [
-    "OPTIMIZERS",
-    "AdaBeliefState",
-    "AdadeltaState",
-    "AdagradState",
-    "AdamSGDState",
-    "AdamState",
-    "AdamaxState",
-    "LionState",
-    "LookaheadState",
-    "NAdamState",
-    "Optimizer",
-    "OptimizerSpec",
-    "RAdamState",
-    "RMSpropState",
-    "RpropState",
-    "SGDState",
-    "ScheduleFreeState",
-    "SignSGDState",
-    "TransformState",
-    "current_lr",
-    "inspect",
-    "make_optimizer",
-    "set_hyper",
-    "with_clipping",
-    "with_gradient_noise",
-    "with_schedule",
-]
+# The public names are listed once, in engine.optim; this module only keeps the old path.
+from engine.optim import *  # noqa: F403
+from engine.optim import __all__  # noqa: F401
